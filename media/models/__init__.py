@@ -1,0 +1,1 @@
+"""Models of this app, one module per model family, re-exported here."""

@@ -1,0 +1,3 @@
+"""Routes of this app that are not Wagtail pages."""
+
+urlpatterns = []

@@ -1,0 +1,36 @@
+from importlib import import_module
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from core import demo
+
+
+class Command(BaseCommand):
+    help = "Build the demo city (divisions, organisations, one user per role, sample content)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true",
+                            help="Run even when DEBUG is off (never on a live site).")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("演示数据只能在调试环境中加载；确需加载请加 --force。")
+        accounts = demo.build(self.stdout)
+        for config in apps.get_app_configs():
+            if config.name == "core":
+                continue
+            try:
+                module = import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            self.stdout.write(f"演示数据：{config.verbose_name} …")
+            module.build(self.stdout)
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪。登录地址 http://127.0.0.1:8000/admin/"))
+        self.stdout.write(f"{'用户名':<18}{'角色':<12}机构")
+        for username, role, organisation in accounts:
+            self.stdout.write(f"{username:<20}{role:<12}{organisation}")
+        self.stdout.write(f"所有演示账号的密码：{demo.DEMO_PASSWORD}")

@@ -1,0 +1,54 @@
+"""Headless Chromium opens the public home page and the admin login in Chinese."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo_site(settings):
+    settings.DEBUG = True
+    call_command("load_demo", verbosity=0)
+    settings.DEBUG = False
+
+
+def test_home_page_renders_in_chinese_and_care_mode_toggles(live_server, demo_site, page):
+    page.goto(live_server.url + "/")
+    assert page.locator("h1").inner_text() == "临江市政策通"
+    assert page.get_by_role("link", name="政策文件").first.is_visible()
+    font_size = page.evaluate("getComputedStyle(document.documentElement).fontSize")
+    toggle = page.get_by_role("button", name="关怀模式")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.documentElement.classList.contains('care-mode')")
+    assert page.get_by_role("button", name="退出关怀模式").get_attribute("aria-pressed") == "true"
+    larger = page.evaluate("getComputedStyle(document.documentElement).fontSize")
+    assert float(larger[:-2]) > float(font_size[:-2])
+    page.reload()
+    assert page.evaluate("document.documentElement.classList.contains('care-mode')")
+    screenshot(page, "home-care-mode")
+    assert page.problems == []
+
+
+def test_home_page_fits_a_phone(live_server, demo_site, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    tab = context.new_page()
+    tab.goto(live_server.url + "/")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(tab, "home-phone")
+    context.close()
+
+
+def test_admin_login_is_in_chinese(live_server, demo_site, page):
+    page.goto(live_server.url + "/admin/login/")
+    assert "登录" in page.title() or "登录" in page.content()
+    page.get_by_label("用户名").fill("editor")
+    page.get_by_label("密码").fill("Demo@2026")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(live_server.url + "/admin/")
+    assert "仪表板" in page.content() or "欢迎" in page.content()
+    screenshot(page, "admin-dashboard")
+    assert page.problems == []
