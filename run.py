@@ -3,6 +3,8 @@
 
     python3 run.py start   # install (first time), migrate, load demo data, serve on :8000
     python3 run.py test    # install (first time), run the whole test suite
+    python3 run.py setup   # only make .venv/ (for benchmarks and tools)
+    python3 run.py manage … # any manage.py command inside .venv/
 
 The first run makes .venv/ and installs the pinned, hash-checked lock file; later runs reuse it
 and reinstall only when the lock file changed. Extra arguments after ``test`` go to pytest.
@@ -58,7 +60,15 @@ def test(args):
     os.execv(str(PYTHON), [str(PYTHON), "-m", "pytest", *args])
 
 
-COMMANDS = {"start": start, "test": test}
+def setup(args):
+    print(f"» 环境就绪：{PYTHON}", flush=True)
+
+
+def manage_command(args):
+    os.execv(str(PYTHON), [str(PYTHON), str(ROOT / "manage.py"), *args])
+
+
+COMMANDS = {"start": start, "test": test, "setup": setup, "manage": manage_command}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection
 
 from core import roles
+from portal.celery import app as celery_app
 from core.models import Division, Organisation, User
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,6 +109,7 @@ def celery_worker(transactional_db):
     db = connection.settings_dict
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
+    env["TEST_CELERY_WORKER"] = "1"
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "site"), str(ROOT)])
     if settings.IS_POSTGRES:
         env["DATABASE_URL"] = (
@@ -137,7 +139,11 @@ def celery_worker(transactional_db):
         pytest.fail("Celery worker did not start:\n" + "".join(lines))
     if proc.poll() is not None:
         pytest.fail("Celery worker exited:\n" + "".join(lines) + proc.stdout.read())
-    yield proc
+    celery_app.conf.task_always_eager = False
+    try:
+        yield proc
+    finally:
+        celery_app.conf.task_always_eager = True
     proc.terminate()
     try:
         proc.wait(timeout=20)

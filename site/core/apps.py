@@ -1,8 +1,9 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class CoreConfig(AppConfig):
+    default = True
     name = "core"
     verbose_name = "基础数据"
 
@@ -11,10 +12,13 @@ class CoreConfig(AppConfig):
 
         from . import roles
 
-        post_migrate.connect(roles.ensure_roles_after_migrate, sender=self)
+        # After the last app's post_migrate every app's permissions exist.
+        last_app = [a for a in apps.get_app_configs() if a.models_module][-1]
+        post_migrate.connect(roles.ensure_roles_after_migrate, sender=last_app)
 
 
 class PlatformUsersConfig(WagtailUsersAppConfig):
     """Wagtail's user admin with the organisation and phone fields of ``core.User``."""
 
+    default = False
     user_viewset = "core.viewsets.PlatformUserViewSet"

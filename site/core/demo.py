@@ -5,8 +5,9 @@ has one, in INSTALLED_APPS order. Every step is keyed on natural keys, so runnin
 changes nothing.
 """
 
+from django.conf import settings
 from django.db import transaction
-from wagtail.models import Site
+from wagtail.models import Locale, Page, Site
 
 from core import roles
 from core.models import Division, HomePage, Organisation, StandardPage, User
@@ -165,7 +166,7 @@ def ensure_section(slug, title, page_class=StandardPage, **fields):
     A placeholder of another type at that slug is replaced, so a later app can take over a
     section that the foundation demo created. Returns the page.
     """
-    home = HomePage.objects.get()
+    home = get_home()
     existing = home.get_children().filter(slug=slug).first()
     if existing is not None:
         if isinstance(existing.specific, page_class):
@@ -187,8 +188,23 @@ SECTION_INTRO = {
 }
 
 
+def get_home():
+    """The site's home page; created under the tree root if a flushed database lost it."""
+    home = HomePage.objects.first()
+    if home is None:
+        Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+        home = root.add_child(instance=HomePage(title="政策通", slug="home"))
+        home.save_revision().publish()
+        Site.objects.update_or_create(
+            is_default_site=True,
+            defaults={"hostname": "localhost", "port": 80, "root_page": home},
+        )
+    return home
+
+
 def build_site():
-    home = HomePage.objects.get()
+    home = get_home()
     entries = []
     for slug, title, description in SECTIONS:
         existing = home.get_children().filter(slug=slug).first()

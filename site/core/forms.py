@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from core.models import Organisation
@@ -25,3 +26,11 @@ class PlatformUserCreationForm(OrganisationFieldsMixin, UserCreationForm):
 class PlatformUserEditForm(OrganisationFieldsMixin, UserEditForm):
     class Meta(UserEditForm.Meta):
         fields = UserEditForm.Meta.fields | {"organisation", "phone"}
+
+
+class AdminLoginForm(LoginForm):
+    """Wagtail's login form names its password field without a translatable label."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("密码")

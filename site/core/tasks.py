@@ -27,7 +27,8 @@ def deliver_message(self, message_id):
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = Message.Status.FAILED
             message.save(update_fields=["attempts", "error", "status"])
-            if message.status == Message.Status.FAILED or settings.CELERY_TASK_ALWAYS_EAGER:
+            if message.status == Message.Status.FAILED or self.request.called_directly or (
+                    self.request.is_eager):
                 return
             raise self.retry(exc=exc, countdown=30 * 2 ** (message.attempts - 1)) from exc
         message.status = Message.Status.SENT

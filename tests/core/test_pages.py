@@ -40,3 +40,16 @@ def test_missing_page_is_in_chinese(client, demo_site):
 
 def test_healthz(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_admin_login_labels_are_chinese(client):
+    html = client.get("/admin/login/").text
+    assert "用户名" in html and "密码" in html
+    assert ">\n            Password" not in html
+
+
+def test_admin_dashboard_strings_missing_from_wagtail_are_translated(client, make_user):
+    client.force_login(make_user(is_superuser=True))
+    html = client.get("/admin/pages/").text
+    for chinese in ["页面类型", "更新时间", "编辑人"]:
+        assert chinese in html

@@ -1,7 +1,9 @@
 """Test settings: the embedded default unless DATABASE_URL / REDIS_URL point at real services."""
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, VAR_DIR
+import os
+
+from .base import REDIS_URL, SECRET_KEY, VAR_DIR
 
 DEBUG = False
 SECRET_KEY = SECRET_KEY or "test-only-insecure-key"
@@ -15,6 +17,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# A real worker process must reach the same test database, so SQLite tests use a file then.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+# A real worker process must reach the same test database, so SQLite tests use a file (one per
+# test run) when a broker is configured; otherwise the test database lives in memory.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and REDIS_URL:  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# Tests run tasks in-process unless they ask for a real worker (the ``celery_worker`` fixture),
+# which turns eager mode off for that test and starts a worker with TEST_CELERY_WORKER=1.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_CELERY_WORKER") != "1"
