@@ -73,12 +73,17 @@ def ensure_roles():
     return groups
 
 
+# Wagtail's installation creates English-named groups that these roles replace.
+WAGTAIL_DEFAULT_GROUPS = ["Editors", "Moderators"]
+
+
 def ensure_roles_after_migrate(sender, **kwargs):
     # Permissions of every app exist once the last app has migrated; until then skip quietly.
     try:
         ensure_roles()
     except LookupError:
-        pass
+        return
+    Group.objects.filter(name__in=WAGTAIL_DEFAULT_GROUPS, user__isnull=True).delete()
 
 
 def has_role(user, *names):

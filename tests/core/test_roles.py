@@ -73,3 +73,10 @@ def test_enterprise_user_cannot_enter_admin(client, make_user):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_migrate_creates_the_roles_and_drops_wagtails_english_groups():
+    # The test database is built by running every migration; nothing else has run here.
+    names = set(Group.objects.values_list("name", flat=True))
+    assert set(roles.ROLE_NAMES) <= names
+    assert not names & set(roles.WAGTAIL_DEFAULT_GROUPS)

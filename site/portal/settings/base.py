@@ -214,7 +214,7 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "doc", "docx", "odt", "ofd", "pdf", "pptx", "rt
                           "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAIL_USER_CUSTOM_FIELDS = ["organisation", "phone"]
+WAGTAILADMIN_USER_LOGIN_FORM = "core.forms.AdminLoginForm"
 
 
 # --- Platform rules (local practice: settings with the defaults from domain-rules.md) ----------
