@@ -215,6 +215,8 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "doc", "docx", "odt", "ofd", "pdf", "pptx", "rt
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_USER_LOGIN_FORM = "core.forms.AdminLoginForm"
+# The network is closed to most outside hosts; avatars must not call out to Gravatar.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 
 # --- Platform rules (local practice: settings with the defaults from domain-rules.md) ----------
