@@ -6,4 +6,5 @@ from .base import SECRET_KEY
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"
 ALLOWED_HOSTS = ["*"]
+SECURE_SSL_REDIRECT = False
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -8,6 +8,7 @@ from .base import REDIS_URL, SECRET_KEY, VAR_DIR
 DEBUG = False
 SECRET_KEY = SECRET_KEY or "test-only-insecure-key"
 ALLOWED_HOSTS = ["*"]
+SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"
