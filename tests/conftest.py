@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import connection
 
 from core import roles
-from portal.celery import app as celery_app
 from core.models import Division, Organisation, User
+from portal.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

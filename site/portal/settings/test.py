@@ -1,8 +1,8 @@
 """Test settings: the embedded default unless DATABASE_URL / REDIS_URL point at real services."""
 
-from .base import *  # noqa: F403
 import os
 
+from .base import *  # noqa: F403
 from .base import REDIS_URL, SECRET_KEY, VAR_DIR
 
 DEBUG = False
