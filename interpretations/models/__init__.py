@@ -1,1 +1,20 @@
 """Models of this app, one module per model family, re-exported here."""
+
+from .concerns import Concern, Feedback
+from .policies import (
+    FollowUpInterpretation,
+    InterpretationIndexPage,
+    PolicyAttachment,
+    PolicyIndexPage,
+    PolicyPage,
+    PolicyPageTag,
+    RelatedPolicy,
+    Validity,
+)
+from .signoffs import PackageReviewTask, SignOff
+
+__all__ = [
+    "Concern", "Feedback", "FollowUpInterpretation", "InterpretationIndexPage",
+    "PackageReviewTask", "PolicyAttachment", "PolicyIndexPage", "PolicyPage", "PolicyPageTag",
+    "RelatedPolicy", "SignOff", "Validity",
+]

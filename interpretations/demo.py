@@ -1,0 +1,166 @@
+"""Demo: the policy section with its sign-off workflow and twelve policies with complete
+interpretation packages (one 不予解读; two key policies with concerns and follow-ups).
+
+Idempotent: every object is keyed on a natural key (slug, title) and left alone when present.
+"""
+
+import io
+import math
+import struct
+import wave
+from datetime import datetime, time, timedelta
+
+from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image as PILImage
+from PIL import ImageDraw
+from wagtail.images import get_image_model
+from wagtail.models import Collection
+
+from core import demo as core_demo
+from core.models import Organisation
+from interpretations.demo_data import (
+    DEMO_MEDIA_TITLE,
+    DEMO_MEDIA_TRANSCRIPT,
+    GENERIC_PLAN,
+    POLICIES,
+)
+from interpretations.models import (
+    Concern,
+    FollowUpInterpretation,
+    InterpretationIndexPage,
+    PolicyIndexPage,
+    PolicyPage,
+    RelatedPolicy,
+)
+from interpretations.workflows import ensure_policy_section
+from media.models import MediaItem
+
+GRAPHIC_TITLE = "政策图解配图"
+
+
+def demo_audio():
+    """A short, real (playable) WAV tone so the demo's audio player works offline."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"".join(
+            struct.pack("<h", int(3000 * math.sin(2 * math.pi * 440 * i / 8000)))
+            for i in range(8000)))
+    return buffer.getvalue()
+
+
+def ensure_media():
+    item = MediaItem.objects.filter(title=DEMO_MEDIA_TITLE).first()
+    if item is None:
+        item = MediaItem(title=DEMO_MEDIA_TITLE, kind=MediaItem.Kind.AUDIO,
+                         transcript=DEMO_MEDIA_TRANSCRIPT, duration_seconds=1)
+        item.file.save("wengang-jiedu.wav", ContentFile(demo_audio()), save=False)
+        item.save()
+    return item
+
+
+def ensure_graphic():
+    Image = get_image_model()
+    image = Image.objects.filter(title=GRAPHIC_TITLE).first()
+    if image is None:
+        # A flushed database (transactional tests) has lost the root collection.
+        if Collection.get_first_root_node() is None:
+            Collection.add_root(name="Root")
+        canvas = PILImage.new("RGB", (960, 540), "#f4f7fb")
+        draw = ImageDraw.Draw(canvas)
+        for i, colour in enumerate(["#c8102e", "#1f5fa8", "#2e7d32"]):
+            draw.rounded_rectangle([40 + i * 310, 170, 300 + i * 310, 370], 24, fill=colour)
+        buffer = io.BytesIO()
+        canvas.save(buffer, "PNG")
+        image = Image(title=GRAPHIC_TITLE)
+        image.file = ImageFile(io.BytesIO(buffer.getvalue()), name="tujie.png")
+        image.save()
+    return image
+
+
+def materials_for(spec, media, graphic):
+    blocks = []
+    for kind, value in spec.get("materials", []):
+        value = dict(value)
+        if kind == "media":
+            value["item"] = media
+        if kind == "graphic":
+            value["image"] = graphic
+        blocks.append((kind, value))
+    return blocks
+
+
+def build_policy(index, spec, media, graphic):
+    if PolicyPage.objects.filter(slug=spec["slug"]).exists():
+        return None
+    organ = Organisation.objects.get(short_name=spec["organ"])
+    drafter = Organisation.objects.get(short_name=spec["drafter"])
+    page = PolicyPage(
+        title=spec["title"], slug=spec["slug"], doc_number=spec["doc_number"],
+        issuing_organ=organ, drafting_department=drafter, first_interpreter=drafter.principal,
+        written_on=spec["written_on"], published_on=spec["published_on"],
+        effective_on=spec["effective_on"], summary=spec["summary"],
+        body="".join(f"<p>{p}</p>" for p in spec["body"]),
+        concerns_enterprises=spec.get("enterprises", False),
+        concerns_livelihood=spec.get("livelihood", False),
+        assessment_plan=spec.get("assessment", ""), live=False,
+        validity=spec.get("validity", "current"),
+        replaced_by=PolicyPage.objects.filter(slug=spec.get("replaced_by", "-")).first(),
+    )
+    if spec.get("no_interpretation"):
+        page.no_interpretation = True
+        page.no_interpretation_reason = spec["no_interpretation"]
+    else:
+        page.plan_interpreters = (f"第一解读人：{drafter.principal}（{drafter.name}主要负责人）；"
+                                  f"解读责任处室：{drafter.short_name}政策法规科")
+        page.plan_expected_concerns = f"预判关切：{spec['concern']}。回应口径以文件条款为准，由解读责任处室统一答复。"
+        for field, value in GENERIC_PLAN.items():
+            setattr(page, field, value)
+        page.materials = materials_for(spec, media, graphic)
+    index.add_child(instance=page)
+    for name in spec["tags"]:
+        page.tags.add(name)
+    concerns = []
+    for kind, source, content, hours_ago, status in spec.get("concerns", []):
+        registered = timezone.make_aware(datetime.combine(spec["published_on"], time(9)))
+        registered += timedelta(hours=hours_ago)
+        concerns.append(Concern.objects.create(
+            policy=page, kind=kind, source=source, content=content, registered_at=registered,
+            status=status, answered_at=registered + timedelta(hours=20) if status == "answered"
+            else None, answer="已通过后续解读回应。" if status == "answered" else ""))
+    for n, (day, title, body) in enumerate(spec.get("followups", [])):
+        page.followups.add(FollowUpInterpretation(
+            published_on=day, title=title, body=body,
+            concern=concerns[n] if n < len(concerns) else None))
+    page.save_revision().publish()
+    return page
+
+
+@transaction.atomic
+def build(stdout=None):
+    index = core_demo.ensure_section(
+        "policies", "政策文件", PolicyIndexPage, intro=core_demo.SECTION_INTRO["policies"])
+    core_demo.ensure_section("interpretations", "政策解读", InterpretationIndexPage,
+                             intro=core_demo.SECTION_INTRO["interpretations"])
+    core_demo.build_site()  # the home page's entries point at the new section pages
+    ensure_policy_section(index)
+    media, graphic = ensure_media(), ensure_graphic()
+    created = [p for p in (build_policy(index, spec, media, graphic) for spec in POLICIES) if p]
+    # Related documents: policies that share a topic.
+    if created:
+        live = list(PolicyPage.objects.live().child_of(index))
+        for page in live:
+            topics = set(page.tags.names())
+            related = [p for p in live if p.pk != page.pk and topics & set(p.tags.names())]
+            if related and not page.related_links.exists():
+                for target in related[:3]:
+                    page.related_links.add(RelatedPolicy(target=target))
+                page.save_revision().publish()
+    if stdout is not None:
+        stdout.write(f"政策文件：{PolicyPage.objects.live().count()} 件（本次新建 {len(created)} 件）；"
+                     f"审签流程：起草部门审核 → 合法性审核 → 办公室审签\n")

@@ -1,0 +1,381 @@
+"""Policy documents as pages, with their interpretation package inside the same page.
+
+The 解读方案 (plan), the public 解读材料 (materials), the 不予解读 reason and the follow-up
+interpretations are fields and inline models of ``PolicyPage``: one revision holds document and
+package, one workflow signs them off, one publish makes them public. 三同步 holds by
+construction; ``PolicyPage.publish`` is the choke point every publishing route passes.
+"""
+
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from interpretations.blocks import MATERIAL_TABS, MaterialsBlock
+from interpretations.forms import PolicyPageForm
+
+ARTICLE_TEMPLATE = "interpretations/includes/policy_article.html"
+
+
+class Validity(models.TextChoices):
+    CURRENT = "current", _("现行有效")
+    REVISED = "revised", _("已修订")
+    REPEALED = "repealed", _("已废止")
+    EXPIRED = "expired", _("已失效")
+
+
+VALIDITY_BADGE = {"current": "badge-ok", "revised": "badge-warn", "repealed": "badge-danger",
+                  "expired": "badge-danger"}
+
+
+class PolicyPageTag(TaggedItemBase):
+    content_object = ParentalKey("interpretations.PolicyPage", related_name="tagged_items",
+                                 on_delete=models.CASCADE)
+
+
+class CachedPageMixin:
+    """Live views of these pages may be answered from the anonymous page cache."""
+
+    page_cache = True
+
+    def serve(self, request, *args, **kwargs):
+        from interpretations.cache import mark_cacheable
+
+        mark_cacheable(request)
+        return super().serve(request, *args, **kwargs)
+
+
+class PolicyIndexPage(CachedPageMixin, Page):
+    """政策文件库: filters by topic, organ, year and validity, Chinese full-text search."""
+
+    intro = models.CharField(_("导语"), max_length=300, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["core.HomePage"]
+    subpage_types = ["interpretations.PolicyPage"]
+    max_count = 1
+    per_page = 20
+
+    class Meta:
+        verbose_name = _("政策文件库")
+        verbose_name_plural = _("政策文件库")
+
+    def route(self, request, path_components):
+        # One query for the child policy, already of its specific class.
+        if path_components:
+            child = PolicyPage.objects.filter(
+                path__startswith=self.path, depth=self.depth + 1, slug=path_components[0],
+            ).first()
+            if child is None:
+                raise Http404
+            return child.route(request, path_components[1:])
+        return super().route(request, path_components)
+
+    def get_context(self, request, *args, **kwargs):
+        from interpretations.services import filter_policies, search_policies
+
+        context = super().get_context(request, *args, **kwargs)
+        params = request.GET
+        policies = PolicyPage.objects.live().child_of(self)
+        policies, filters = filter_policies(policies, params)
+        query = params.get("q", "").strip()[:100]
+        if query:
+            policies = search_policies(query, policies)
+        else:
+            policies = policies.order_by("-published_on", "-pk")
+        paginator = Paginator(policies.select_related("issuing_organ").defer(
+            *[f for f in PolicyPage.ARTICLE_ONLY_FIELDS if f != "summary"]), self.per_page)
+        page_obj = paginator.get_page(params.get("page"))
+        keep = params.copy()
+        keep.pop("page", None)
+        context.update({
+            "policies": page_obj, "query": query, "filters": filters,
+            "querystring": keep.urlencode(), **filter_choices(self, request),
+        })
+        return context
+
+
+def filter_choices(index_page, request=None):
+    """The library's filter options; cached until the next publish/unpublish purge."""
+    from django.core.cache import cache
+
+    from core.models import Organisation
+    from interpretations.cache import current_generation
+
+    key = f"policy-filters:{index_page.pk}:{current_generation(request)}"
+    choices = cache.get(key)
+    if choices is None:
+        live = PolicyPage.objects.live().child_of(index_page)
+        years = sorted({d.year for d in live.exclude(published_on=None)
+                        .values_list("published_on", flat=True).distinct()}, reverse=True)
+        organs = list(Organisation.objects.filter(pk__in=live.values("issuing_organ"))
+                      .order_by("name").values("pk", "name"))
+        topics = list(PolicyPageTag.tag_model().objects.filter(
+            interpretations_policypagetag_items__content_object__in=live)
+            .distinct().order_by("name").values_list("name", flat=True))
+        choices = {"years": years, "organs": organs, "topics": topics}
+        cache.set(key, choices, 3600)
+    return {**choices, "validities": Validity.choices}
+
+
+class PolicyPage(CachedPageMixin, Page):
+    """A policy document (政策文件) with its interpretation package (解读包)."""
+
+    doc_number = models.CharField(_("发文字号"), max_length=60, blank=True,
+                                  help_text=_("例如：临政发〔2026〕3号。同一发文机关内不得重复。"))
+    issuing_organ = models.ForeignKey(
+        "core.Organisation", verbose_name=_("发文机关"), on_delete=models.PROTECT,
+        related_name="issued_policies", null=True)
+    written_on = models.DateField(_("成文日期"), null=True)
+    published_on = models.DateField(_("发布日期"), null=True)
+    effective_on = models.DateField(_("施行日期"), null=True, blank=True)
+    validity = models.CharField(_("有效性"), max_length=20, choices=Validity.choices,
+                                default=Validity.CURRENT)
+    replaced_by = models.ForeignKey(
+        "self", verbose_name=_("被以下文件替代"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="replaces")
+    tags = ClusterTaggableManager(_("主题分类"), through=PolicyPageTag, blank=True)
+    drafting_department = models.ForeignKey(
+        "core.Organisation", verbose_name=_("起草部门"), on_delete=models.PROTECT,
+        related_name="drafted_policies", null=True)
+    first_interpreter = models.CharField(
+        _("第一解读人"), max_length=40, blank=True,
+        help_text=_("起草部门主要负责人（谁起草、谁解读）。留空时取起草部门的主要负责人。"))
+    concerns_enterprises = models.BooleanField(_("涉企政策"), default=False)
+    concerns_livelihood = models.BooleanField(_("涉及民生"), default=False)
+    summary = models.CharField(_("内容摘要"), max_length=300, blank=True)
+    body = RichTextField(_("正文"))
+
+    # --- 解读方案: internal, never rendered publicly, never indexed for search -------------
+    plan_interpreters = models.TextField(_("解读人"), blank=True,
+                                         help_text=_("第一解读人、解读责任人及分工。"))
+    plan_forms = models.TextField(_("解读形式"), blank=True,
+                                  help_text=_("文字解读、图解、问答、音视频、专家解读、在线访谈等。"))
+    plan_schedule = models.TextField(_("发布安排"), blank=True,
+                                     help_text=_("与文件同步发布的材料、后续访谈和发布会安排。"))
+    plan_expected_concerns = models.TextField(_("预判关切及回应口径"), blank=True)
+    plan_media = models.TextField(_("媒体宣传安排"), blank=True)
+    assessment_plan = models.TextField(
+        _("跟踪评估方案"), blank=True,
+        help_text=_("重点政策（涉企、涉及民生）填写：评估内容、方式、时间节点、责任人。"))
+
+    # --- 解读材料 (public) or 不予解读 ---------------------------------------------------------
+    materials = StreamField(MaterialsBlock(), verbose_name=_("解读材料"), blank=True)
+    no_interpretation = models.BooleanField(_("不予解读"), default=False)
+    no_interpretation_reason = models.TextField(_("不予解读理由"), blank=True)
+
+    search_fields = Page.search_fields + [
+        index.SearchField("search_text"),
+        index.FilterField("validity"),
+        index.FilterField("published_on"),
+    ]
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel([
+            FieldRowPanel([FieldPanel("doc_number"), FieldPanel("issuing_organ")]),
+            FieldRowPanel([FieldPanel("written_on"), FieldPanel("published_on"),
+                           FieldPanel("effective_on")]),
+            FieldRowPanel([FieldPanel("validity"), FieldPanel("replaced_by")]),
+            FieldPanel("tags"),
+            FieldRowPanel([FieldPanel("drafting_department"), FieldPanel("first_interpreter")]),
+            FieldRowPanel([FieldPanel("concerns_enterprises"), FieldPanel("concerns_livelihood")]),
+        ], heading=_("文件信息")),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        InlinePanel("attachments", label=_("附件")),
+        InlinePanel("related_links", label=_("相关文件")),
+    ]
+    plan_panels = [
+        MultiFieldPanel([
+            FieldPanel("plan_interpreters"), FieldPanel("plan_forms"), FieldPanel("plan_schedule"),
+            FieldPanel("plan_expected_concerns"), FieldPanel("plan_media"),
+        ], heading=_("解读方案（内部，不公开）")),
+        FieldPanel("assessment_plan"),
+    ]
+    materials_panels = [
+        FieldPanel("materials"),
+        MultiFieldPanel([FieldPanel("no_interpretation"), FieldPanel("no_interpretation_reason")],
+                        heading=_("不予解读")),
+        InlinePanel("followups", label=_("后续解读（分段、多次、持续）")),
+    ]
+    edit_handler = TabbedInterface([
+        ObjectList(content_panels, heading=_("政策文件")),
+        ObjectList(materials_panels, heading=_("解读材料")),
+        ObjectList(plan_panels, heading=_("解读方案")),
+        ObjectList(Page.promote_panels, heading=_("推广")),
+        ObjectList(Page.settings_panels, heading=_("发布设置")),
+    ])
+
+    parent_page_types = ["interpretations.PolicyIndexPage"]
+    subpage_types = []
+    base_form_class = PolicyPageForm
+
+    class Meta:
+        verbose_name = _("政策文件")
+        verbose_name_plural = _("政策文件")
+        indexes = [models.Index(fields=["-published_on", "-page_ptr"],
+                                name="policy_published_desc")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuing_organ", "doc_number"], condition=~Q(doc_number=""),
+                name="policy_doc_number_unique_per_organ",
+                violation_error_message=_("该发文机关已有相同发文字号的文件。"),
+            ),
+        ]
+
+    @property
+    def is_key_policy(self):
+        return self.concerns_enterprises or self.concerns_livelihood
+
+    @property
+    def validity_badge(self):
+        return VALIDITY_BADGE.get(self.validity, "")
+
+    def save(self, *args, **kwargs):
+        if not self.first_interpreter and self.drafting_department_id:
+            self.first_interpreter = self.drafting_department.principal
+        return super().save(*args, **kwargs)
+
+    def publish(self, revision, *args, **kwargs):
+        # The one choke point: every route (editor, workflow, schedule, bulk, API, command)
+        # publishes a revision through here, so an incomplete package never goes live.
+        from interpretations.services import ensure_ready
+
+        ensure_ready(revision.as_object())
+        return super().publish(revision, *args, **kwargs)
+
+    def search_text(self):
+        """Public text, segmented with jieba so Chinese words inside longer text are found.
+        The 解读方案 is deliberately left out: search must not leak it."""
+        from interpretations.services import segment
+
+        parts = [self.title, self.doc_number, self.summary, strip_tags(self.body)]
+        for block in self.materials:
+            parts.append(strip_tags(str(block.render_as_block()))
+                         if block.block_type != "media" else str(block.value.get("item") or ""))
+        parts.extend(f"{f.title} {strip_tags(f.body)}" for f in self.followups.all())
+        return segment(" ".join(p for p in parts if p))
+
+    def materials_by_tab(self):
+        tabs = {"interpretation": [], "qa": [], "graphic": [], "video": []}
+        for block in self.materials:
+            tabs[MATERIAL_TABS[block.block_type]].append(block)
+        return tabs
+
+    # Read only to render the article (document + interpretation), which is cached.
+    ARTICLE_ONLY_FIELDS = ["body", "materials", "summary", "plan_interpreters", "plan_forms",
+                           "plan_schedule", "plan_expected_concerns", "plan_media",
+                           "assessment_plan", "no_interpretation_reason"]
+
+    def article_context(self, context):
+        context["tabs"] = SimpleLazyObject(self.materials_by_tab)
+        context["followups"] = self.followups.order_by("published_on", "pk")
+        context["related"] = PolicyPage.objects.live().filter(
+            pk__in=RelatedPolicy.objects.filter(page=self).values("target_id"))
+        context["replaces"] = self.replaces.live()
+        context["attachments"] = self.attachments.select_related("document")
+        return context
+
+    def get_context(self, request, *args, **kwargs):
+        from interpretations.cache import cached_fragment
+
+        context = super().get_context(request, *args, **kwargs)
+        if self.live and not getattr(request, "is_preview", False):
+            # The live article is rendered once per published revision and purge generation.
+            context["article_html"] = cached_fragment(
+                f"policy-article:{self.pk}:{self.live_revision_id}", request,
+                lambda: render_to_string(ARTICLE_TEMPLATE, self.article_context(dict(context)),
+                                         request))
+            return context
+        return self.article_context(context)
+
+
+class PolicyAttachment(Orderable):
+    page = ParentalKey(PolicyPage, related_name="attachments", on_delete=models.CASCADE)
+    title = models.CharField(_("附件名称"), max_length=200, blank=True)
+    document = models.ForeignKey("wagtaildocs.Document", verbose_name=_("文件"),
+                                 on_delete=models.PROTECT, related_name="+")
+
+    panels = [FieldPanel("title"), FieldPanel("document")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self):
+        return self.title or self.document.title
+
+
+class RelatedPolicy(Orderable):
+    page = ParentalKey(PolicyPage, related_name="related_links", on_delete=models.CASCADE)
+    target = models.ForeignKey(PolicyPage, verbose_name=_("相关文件"), on_delete=models.CASCADE,
+                               related_name="+")
+
+    panels = [FieldPanel("target")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("相关文件")
+        verbose_name_plural = _("相关文件")
+
+
+class FollowUpInterpretation(Orderable):
+    """后续解读: answers to concerns and misreadings, published through the policy's workflow."""
+
+    page = ParentalKey(PolicyPage, related_name="followups", on_delete=models.CASCADE)
+    published_on = models.DateField(_("发布日期"))
+    title = models.CharField(_("标题"), max_length=200)
+    body = RichTextField(_("解读内容"))
+    concern = models.ForeignKey("interpretations.Concern", verbose_name=_("回应的关切"),
+                                null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="followups")
+
+    panels = [FieldPanel("published_on"), FieldPanel("title"), FieldPanel("body"),
+              FieldPanel("concern")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("后续解读")
+        verbose_name_plural = _("后续解读")
+
+    def __str__(self):
+        return self.title
+
+
+class InterpretationIndexPage(CachedPageMixin, Page):
+    """政策解读: the public interpretations of live policies, newest first."""
+
+    intro = models.CharField(_("导语"), max_length=300, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["core.HomePage"]
+    subpage_types = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("政策解读栏目")
+        verbose_name_plural = _("政策解读栏目")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        policies = (PolicyPage.objects.live().filter(no_interpretation=False)
+                    .order_by("-published_on", "-pk"))
+        paginator = Paginator(policies, 20)
+        context["policies"] = paginator.get_page(request.GET.get("page"))
+        return context

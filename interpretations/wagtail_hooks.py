@@ -1,0 +1,44 @@
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from wagtail import hooks
+
+from interpretations.services import message_for, package_problems
+from interpretations.viewsets import InterpretationGroup
+
+
+@hooks.register("register_admin_viewset")
+def register_interpretation_viewsets():
+    return InterpretationGroup()
+
+
+def policies_to_publish(objects, include_descendants):
+    from interpretations.models import PolicyPage
+
+    for page in objects:
+        if isinstance(page.specific, PolicyPage):
+            yield page.specific
+        if include_descendants:
+            yield from PolicyPage.objects.descendant_of(page).not_live()
+
+
+@hooks.register("before_bulk_action")
+def refuse_incomplete_bulk_publish(request, action_type, objects, action_class_instance):
+    """Bulk publish: refuse the whole action, naming each policy whose package is incomplete."""
+    if action_type != "publish":
+        return None
+    include = request.POST.get("include_descendants") in ("on", "true", "1")
+    refused = []
+    for page in policies_to_publish(objects, include):
+        latest = page.get_latest_revision_as_object()
+        problems = package_problems(latest)
+        if problems:
+            refused.append(f"《{latest.title}》{message_for(problems)}")
+    if refused:
+        for text in refused:
+            messages.error(request, text)
+        target = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = "wagtailadmin_explore_root"
+        return redirect(target)
+    return None

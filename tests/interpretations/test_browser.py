@@ -1,0 +1,104 @@
+"""Headless Chromium: an editor drafts a policy without materials (refused, message shown),
+adds the package, submits; another user approves; the public page shows both parts."""
+
+import pytest
+from django.core.cache import cache
+
+from core import roles
+from core.demo import ensure_section
+from interpretations.models import InterpretationIndexPage, PolicyIndexPage, PolicyPage
+from interpretations.workflows import ensure_policy_section
+from tests.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def policy_section(city, make_user, settings):
+    # The live server and the test share one SQLite database: no background autosave requests.
+    settings.WAGTAIL_AUTOSAVE_INTERVAL = 0
+    cache.clear()
+    city["orgs"]["hrss"].principal = "郑海涛"
+    city["orgs"]["hrss"].save()
+    index = ensure_section("policies", "政策文件", PolicyIndexPage, intro="")
+    ensure_section("interpretations", "政策解读", InterpretationIndexPage, intro="")
+    ensure_policy_section(index, steps=["办公室审签"])
+    make_user(roles.EDITOR, city["orgs"]["hrss"], username="editor_b", last_name="林",
+              first_name="晓")
+    make_user(roles.APPROVER, city["orgs"]["hrss"], username="approver_b", last_name="黄",
+              first_name="振华")
+    return index
+
+
+def login(page, base, username):
+    page.context.clear_cookies()
+    page.goto(base + "/admin/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("pass-1234")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(base + "/admin/")
+
+
+def test_editor_to_approver_to_public_page(live_server, policy_section, page):
+    base = live_server.url
+    login(page, base, "editor_b")
+    page.goto(f"{base}/admin/pages/add/interpretations/policypage/{policy_section.pk}/")
+    screenshot(page, "policy-add")
+    page.fill("#id_title", "关于提高城乡居民基础养老金的通知")
+    page.fill("#id_doc_number", "临人社发〔2026〕88号")
+    page.select_option("#id_issuing_organ", label="市人社局")
+    page.select_option("#id_drafting_department", label="市人社局")
+    for field, value in (("written_on", "2026-06-01"), ("published_on", "2026-06-05")):
+        page.fill(f"#id_{field}", value)
+        page.keyboard.press("Escape")
+    page.locator(".public-DraftEditor-content").first.click()
+    page.keyboard.type("自2026年7月1日起，城乡居民基础养老金每人每月提高20元。")
+    page.wait_for_timeout(500)
+    page.get_by_role("button", name="更多动作").click()
+    page.get_by_role("button", name="提交给政策文件三同步审签").click()
+    error = page.locator(".messages .error, .help-critical, .w-field__errors, .error-message")
+    error.first.wait_for()
+    content = page.content()
+    assert "政策文件与解读未能同步发布" in content and "解读方案不完整" in content
+    screenshot(page, "policy-refused")
+
+    # The editor adds the package: a Q&A material and the 解读方案, then submits again.
+    page.get_by_role("tab", name="解读材料").click()
+    page.locator("#panel-child-解读材料-materials-section button[title='插入一个块'], "
+                 "[data-streamfield-stream-container] button").first.click()
+    page.get_by_role("option", name="政策问答").or_(page.get_by_text("政策问答", exact=True)).first.click()
+    page.locator("input[name='materials-0-value-question']").fill("调整后每月能多领多少？")
+    page.locator("textarea[name='materials-0-value-answer']").fill("每人每月多领20元，7月起按月发放。")
+    page.get_by_role("tab", name="解读方案").click()
+    page.fill("#id_plan_interpreters", "第一解读人：郑海涛；责任处室：养老保险科")
+    page.fill("#id_plan_forms", "文字解读、政策问答")
+    page.fill("#id_plan_schedule", "与文件同步发布")
+    page.fill("#id_plan_expected_concerns", "内部口径QZX：预计关注发放时间")
+    page.get_by_role("button", name="更多动作").click()
+    page.get_by_role("button", name="提交给政策文件三同步审签").click()
+    page.wait_for_url("**/admin/pages/**/")
+    screenshot(page, "policy-submitted")
+    policy = PolicyPage.objects.get(title="关于提高城乡居民基础养老金的通知")
+    assert not policy.live and policy.workflow_in_progress
+
+    # Another user, the approver, signs off; the package goes live with the document.
+    login(page, base, "approver_b")
+    page.goto(f"{base}/admin/pages/{policy.pk}/edit/")
+    page.get_by_role("button", name="更多动作").click()
+    page.get_by_role("button", name="批准", exact=True).click()
+    page.wait_for_url(f"{base}/admin/pages/{policy_section.pk}/")
+    screenshot(page, "policy-approved")
+
+    # A reader sees the document and its interpretation together; never the 解读方案.
+    page.context.clear_cookies()
+    page.goto(f"{base}/policies/")
+    page.get_by_role("link", name="关于提高城乡居民基础养老金的通知").click()
+    assert page.locator("#original").inner_text().count("城乡居民基础养老金每人每月提高20元") == 1
+    assert "调整后每月能多领多少？" in page.locator("#qa").inner_text()
+    assert "内部口径QZX" not in page.content()
+    page.get_by_role("link", name="问答").click()
+    screenshot(page, "policy-public")
+    assert page.problems == []
+    policy = PolicyPage.objects.get(pk=policy.pk)
+    assert policy.live
+    assert [s.approver.username for s in policy.signoffs.all()] == ["approver_b"]
