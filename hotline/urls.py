@@ -1,3 +1,14 @@
 """Routes of this app that are not Wagtail pages."""
 
-urlpatterns = []
+from django.urls import path
+
+from hotline import views
+
+app_name = "hotline"
+
+urlpatterns = [
+    path("hotline/submit/", views.submit, name="submit"),
+    path("hotline/submit/done/", views.receipt, name="receipt"),
+    path("hotline/track/", views.track, name="track"),
+    path("hotline/figures/", views.figures, name="figures"),
+]

@@ -1,0 +1,114 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
+
+from core.models import Division
+from hotline import services
+from hotline.models import Category, Channel, Urgency
+
+MAX_UPLOAD = 5 * 1024 * 1024
+UPLOAD_TYPES = (".jpg", ".jpeg", ".png", ".pdf")
+
+
+def division_choices():
+    return Division.objects.filter(level__lte=Division.Level.TOWNSHIP).order_by("code")
+
+
+def category_choices():
+    return Category.objects.filter(is_active=True, children__isnull=True).select_related(
+        "parent").order_by("parent__sort_order", "sort_order", "pk")
+
+
+class DivisionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.full_name
+
+
+class TicketFields(forms.Form):
+    caller_name = forms.CharField(label=_("姓名"), max_length=40)
+    caller_phone = forms.CharField(label=_("手机号码"), max_length=20,
+                                   help_text=_("用于接收受理短信和查询办理进度。"))
+    division = DivisionChoiceField(label=_("所在区域"), queryset=Division.objects.none(),
+                                   empty_label=_("请选择区县或街道"))
+    address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
+    category = forms.ModelChoiceField(label=_("诉求分类"), queryset=Category.objects.none(),
+                                      empty_label=_("请选择分类"))
+    content = forms.CharField(label=_("诉求内容"), max_length=2000, widget=forms.Textarea(
+        attrs={"rows": 6}), help_text=_("请写明时间、地点、事情经过和您的诉求，至少 10 个字。"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = division_choices()
+        self.fields["category"].queryset = category_choices()
+
+    def clean_caller_phone(self):
+        phone = services.normalise_phone(self.cleaned_data["caller_phone"])
+        return services.validate_phone(phone)
+
+    def clean_content(self):
+        content = self.cleaned_data["content"].strip()
+        if len(content) < 10:
+            raise ValidationError(_("请把诉求内容写清楚，至少 10 个字。"))
+        return content
+
+
+class PublicTicketForm(TicketFields):
+    attachment = forms.FileField(label=_("附件（可选）"), required=False,
+                                 help_text=_("图片或 PDF，不超过 5MB。"))
+    agree = forms.BooleanField(label=_("我确认所填内容真实，并同意热线为办理本诉求使用上述信息。"))
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            if upload.size > MAX_UPLOAD:
+                raise ValidationError(_("附件不能超过 5MB。"))
+            if not upload.name.lower().endswith(UPLOAD_TYPES):
+                raise ValidationError(_("附件只能是 JPG、PNG 图片或 PDF 文件。"))
+        return upload
+
+
+class IntakeForm(TicketFields):
+    """Hotline staff entering a call (or any channel) in the workbench."""
+
+    channel = forms.ChoiceField(label=_("受理渠道"), choices=Channel.choices,
+                                initial=Channel.PHONE)
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices,
+                                initial=Urgency.NORMAL)
+    caller_phone = forms.CharField(label=_("联系电话"), max_length=20)
+    policy = forms.ModelChoiceField(label=_("涉及政策（可选）"), required=False,
+                                    queryset=Page.objects.none())
+    enterprise_credit_code = forms.CharField(label=_("企业统一社会信用代码（可选）"),
+                                             max_length=18, required=False)
+    enterprise_name = forms.CharField(label=_("企业名称（可选）"), max_length=100,
+                                      required=False)
+    answer = forms.CharField(label=_("直接答复并办结（可选）"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("咨询类诉求当场答复的，填写答复内容即直接办结。"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = Page.objects.live().filter(depth__gt=2).order_by(
+            "-first_published_at")
+        self.order_fields(["channel", "urgency", "caller_name", "caller_phone", "division",
+                           "address", "category", "content", "policy",
+                           "enterprise_credit_code", "enterprise_name", "answer"])
+
+    def clean_enterprise_credit_code(self):
+        code = self.cleaned_data["enterprise_credit_code"].strip().upper()
+        if code and len(code) != 18:
+            raise ValidationError(_("统一社会信用代码应为 18 位。"))
+        return code
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(label=_("工单编号"), max_length=24,
+                             help_text=_("例如 12345-20261126-000123"))
+    phone = forms.CharField(label=_("手机号码"), max_length=20,
+                            help_text=_("提交诉求时填写的号码。"))
+
+    def clean_phone(self):
+        return services.normalise_phone(self.cleaned_data["phone"])
+
+    def clean_number(self):
+        return self.cleaned_data["number"].strip()

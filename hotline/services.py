@@ -1,0 +1,366 @@
+"""Hotline rules that are not transitions: intake, numbering, the dispatch catalogue, time
+limits, repeat candidates and escalation to 会办. Every route (admin, public form, bench) calls
+these functions; status changes go through ``hotline.workflows.perform``."""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import messaging, roles
+from core.models import Division, User
+from hotline import calendar
+from hotline.models import (
+    Category,
+    Channel,
+    DispatchRule,
+    JointHandling,
+    Status,
+    Ticket,
+    TicketAttachment,
+    TicketEvent,
+    TicketSequence,
+    TimeLimit,
+    Urgency,
+)
+
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+DEFAULT_LIMITS = {  # used only when the time-limit table has no row at all
+    Urgency.URGENT: (1, 0, 1),
+    Urgency.PRIORITY: (2, 3, 1),
+    Urgency.NORMAL: (4, 15, 1),
+}
+
+
+def platform(name):
+    return settings.PLATFORM[name]
+
+
+def normalise_phone(phone):
+    phone = re.sub(r"[\s()（）]", "", phone or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    return phone
+
+
+def validate_phone(phone):
+    if not PHONE_RE.match(phone or ""):
+        raise ValidationError(_("请填写正确的手机号码或带区号的固定电话。"))
+    return phone
+
+
+# --- Numbers -----------------------------------------------------------------------------------
+
+
+def next_number(moment):
+    """``12345-YYYYMMDD-NNNNNN``: the day's sequence, safe when many intakes run at once."""
+    day = timezone.localtime(moment).date()
+    if connection.vendor == "postgresql":
+        own_transaction = not connection.in_atomic_block
+        with transaction.atomic(), connection.cursor() as cursor:
+            if own_transaction:
+                # The counter's commit need not wait for the disk: WAL is written in order, so
+                # any ticket that commits durably makes this earlier change durable too, and a
+                # counter change lost in a crash was never used by a committed ticket.
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            cursor.execute(
+                "INSERT INTO hotline_ticketsequence (day, last) VALUES (%s, 1) "
+                "ON CONFLICT (day) DO UPDATE SET last = hotline_ticketsequence.last + 1 "
+                "RETURNING last", [day])
+            last = cursor.fetchone()[0]
+        return f"12345-{day:%Y%m%d}-{last:06d}"
+    with transaction.atomic():
+        TicketSequence.objects.get_or_create(day=day)
+        TicketSequence.objects.filter(day=day).update(last=F("last") + 1)
+        last = TicketSequence.objects.filter(day=day).values_list("last", flat=True).get()
+    return f"12345-{day:%Y%m%d}-{last:06d}"
+
+
+# --- Dispatch catalogue and time limits ----------------------------------------------------------
+
+
+_CATALOGUE = {"at": 0.0, "data": None}
+CATALOGUE_SECONDS = 60
+
+
+def clear_catalogue_cache(**kwargs):
+    _CATALOGUE["data"] = None
+
+
+def _catalogue():
+    """The category tree and the active catalogue lines, kept in memory for a minute (they
+    change rarely; an edit in this process clears the copy at once)."""
+    import time
+
+    now = time.monotonic()
+    if _CATALOGUE["data"] is None or now - _CATALOGUE["at"] > CATALOGUE_SECONDS:
+        parents = dict(Category.objects.values_list("pk", "parent_id"))
+        rules = {}
+        for category_id, code, level, lead_id in DispatchRule.objects.filter(
+                is_active=True).values_list("category_id", "division__code", "division__level",
+                                            "lead_id"):
+            prefix = code[:Division.PREFIX_LENGTH[level]] if code else ""
+            rules.setdefault(category_id, []).append((prefix, lead_id))
+        _CATALOGUE["data"], _CATALOGUE["at"] = (parents, rules), now
+    return _CATALOGUE["data"]
+
+
+def suggested_lead_id(category, division):
+    """The catalogue's 主办 for intake: the same rule as ``suggest_dispatch`` (deepest
+    category, then deepest division), answered from memory."""
+    parents, rules = _catalogue()
+    code = division.code if division else ""
+    node, seen = category.pk, set()
+    while node is not None and node not in seen:
+        seen.add(node)
+        matches = [(len(prefix), lead) for prefix, lead in rules.get(node, [])
+                   if code.startswith(prefix)]
+        if matches:
+            return max(matches)[1]
+        node = parents.get(node)
+    return None
+
+
+def connect_signals():
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for signal in (post_save, post_delete):
+        for model in (DispatchRule, Category):
+            signal.connect(clear_catalogue_cache, sender=model,
+                           dispatch_uid=f"hotline_catalogue_{model.__name__}_{signal is post_save}")
+    m2m_changed.connect(clear_catalogue_cache, sender=DispatchRule.assisting.through,
+                        dispatch_uid="hotline_catalogue_m2m")
+
+
+def suggest_dispatch(category, division):
+    """The catalogue's 主办 and 协办 for a category and division, or (None, [])."""
+    chain = category.ancestors()
+    rules = list(DispatchRule.objects.filter(category__in=chain, is_active=True)
+                 .select_related("lead", "division").prefetch_related("assisting"))
+    code = division.code if division else ""
+    best, best_key = None, None
+    for rule in rules:
+        if rule.division is not None and not code.startswith(rule.division.prefix):
+            continue
+        key = (chain.index(next(c for c in chain if c.pk == rule.category_id)),
+               -(len(rule.division.prefix) if rule.division else 0))
+        if best_key is None or key < best_key:
+            best, best_key = rule, key
+    if best is None:
+        return None, []
+    return best.lead, list(best.assisting.all())
+
+
+def time_limit_for(category, urgency):
+    """(签收 working hours, 办理 working days, 回访 working days) for a category and urgency."""
+    chain = category.ancestors() if category else []
+    rows = {(row.category_id, row.urgency): row for row in TimeLimit.objects.filter(
+        Q(category__in=chain) | Q(category__isnull=True), urgency=urgency)}
+    for node in [*chain, None]:
+        row = rows.get((node.pk if node else None, urgency))
+        if row:
+            return row.sign_hours, row.handle_days, row.callback_days
+    return DEFAULT_LIMITS[Urgency(urgency)]
+
+
+# --- Intake ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Caller:
+    name: str
+    phone: str
+
+
+def intake(*, channel, caller_name, caller_phone, category, division, content, address="",
+           urgency=Urgency.NORMAL, user=None, policy=None, enterprise_credit_code="",
+           enterprise_name="", attachments=(), received_at=None, answer="", notify=True):
+    """Register a new request. Returns the ticket (status 待派单, or 已办结 when ``answer``
+    is given: 直接办结 at intake, which needs the dispatcher role).
+
+    Raises ValidationError with a Chinese message for bad input; nothing is written then.
+    """
+    caller_phone = normalise_phone(caller_phone)
+    errors = {}
+    if not (caller_name or "").strip():
+        errors["caller_name"] = _("请填写诉求人姓名。")
+    try:
+        validate_phone(caller_phone)
+    except ValidationError as exc:
+        errors["caller_phone"] = exc.messages[0]
+    if len((content or "").strip()) < 10:
+        errors["content"] = _("请把诉求内容写清楚，至少 10 个字。")
+    if category is None or not category.is_active:
+        errors["category"] = _("请选择有效的诉求分类。")
+    if division is None:
+        errors["division"] = _("请选择诉求所在区划。")
+    if channel not in Channel.values:
+        errors["channel"] = _("受理渠道无效。")
+    if errors:
+        raise ValidationError(errors)
+    now = received_at or timezone.now()
+    # The number is taken in its own short transaction before the ticket's, so concurrent
+    # intakes never queue behind the day's counter row; a failed intake leaves a gap in the
+    # numbers, nothing more.
+    number = next_number(now)
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            number=number, channel=channel, urgency=urgency, category=category,
+            division=division, address=(address or "").strip(), caller_name=caller_name.strip(),
+            caller_phone=caller_phone, content=content.strip(), policy=policy,
+            enterprise_credit_code=enterprise_credit_code, enterprise_name=enterprise_name,
+            suggested_lead_id=suggested_lead_id(category, division), created_by=user if user and user.is_authenticated else None,
+            received_at=now,
+        )
+        for upload in attachments:
+            TicketAttachment.objects.create(ticket=ticket, file=upload, name=upload.name[:200])
+        TicketEvent.objects.create(
+            ticket=ticket, action="intake", label=_("受理"), to_status=Status.PENDING_DISPATCH,
+            actor=ticket.created_by, actor_name=actor_name(user),
+            organisation=getattr(user, "organisation", None),
+            note=_("通过%(channel)s受理。") % {"channel": ticket.get_channel_display()},
+            created_at=now,
+        )
+        if notify:
+            messaging.send(
+                "sms", _("【12345】您的诉求已受理，编号 %(number)s。可凭编号和手机号在网站查询办理进度。")
+                % {"number": ticket.number},
+                recipient=caller_phone, kind="hotline.receipt")
+        if answer:
+            from hotline.workflows import perform
+
+            ticket = perform(ticket, "close_at_intake", user, reply=answer)
+    return ticket
+
+
+def actor_name(user):
+    if user is None or not user.is_authenticated:
+        return _("诉求人")
+    return user.display_name
+
+
+# --- Repeat requests ---------------------------------------------------------------------------
+
+
+def bigrams(text):
+    text = re.sub(r"[\W_]+", "", text or "")
+    return {text[i:i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+
+
+def text_similarity(a, b):
+    """Character-bigram Jaccard similarity (0…1): the SQLite stand-in for pg_trgm."""
+    x, y = bigrams(a), bigrams(b)
+    if not x or not y:
+        return 0.0
+    return len(x & y) / len(x | y)
+
+
+@dataclass
+class Candidate:
+    ticket: Ticket
+    similarity: float
+    reasons: list
+
+
+def repeat_candidates(*, phone, address, category_id, content, at=None, exclude_pk=None,
+                      limit=10):
+    """Earlier requests from the same phone, or at the same address in the same category,
+    within ``HOTLINE_REPEAT_WINDOW_DAYS``; most similar text first. Merged tickets are left
+    out (their open ticket stands for them)."""
+    at = at or timezone.now()
+    since = at - timedelta(days=platform("HOTLINE_REPEAT_WINDOW_DAYS"))
+    match = Q(caller_phone=phone)
+    if address:
+        match |= Q(address=address, category_id=category_id)
+    qs = (Ticket.objects.filter(match, received_at__gte=since, received_at__lte=at)
+          .exclude(status=Status.MERGED).select_related("category", "lead_org"))
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        rows = list(qs.annotate(similarity=TrigramSimilarity("content", content))
+                    .order_by("-similarity", "-received_at")[:limit])
+        scored = [(row, float(row.similarity)) for row in rows]
+    else:
+        rows = list(qs.order_by("-received_at")[:500])
+        scored = sorted(((row, text_similarity(content, row.content)) for row in rows),
+                        key=lambda pair: (-pair[1], -pair[0].received_at.timestamp()))[:limit]
+    result = []
+    for row, score in scored:
+        reasons = []
+        if row.caller_phone == phone:
+            reasons.append(_("同一来电号码"))
+        if address and row.address == address and row.category_id == category_id:
+            reasons.append(_("同一地址同一分类"))
+        result.append(Candidate(row, round(score, 3), reasons))
+    return result
+
+
+def candidates_for(ticket, limit=10):
+    return repeat_candidates(phone=ticket.caller_phone, address=ticket.address,
+                             category_id=ticket.category_id, content=ticket.content,
+                             at=ticket.received_at, exclude_pk=ticket.pk, limit=limit)
+
+
+def matter_size(root):
+    """How many requests a matter has: its first ticket plus every repeat linked or merged."""
+    return 1 + Ticket.objects.filter(repeat_root=root).count()
+
+
+def escalate_if_needed(root, user, now):
+    """At ``HOTLINE_REPEAT_THRESHOLD`` requests, open 会办 for the matter (once). The caller
+    holds the lock on ``root``."""
+    size = matter_size(root)
+    if size < platform("HOTLINE_REPEAT_THRESHOLD") or JointHandling.objects.filter(
+            matter=root).exists():
+        return None
+    members = Ticket.objects.filter(Q(pk=root.pk) | Q(repeat_root=root))
+    orgs = {t.lead_org for t in members.select_related("lead_org") if t.lead_org}
+    orgs.update(a.organisation for a in root.assignments.filter(active=True)
+                .select_related("organisation"))
+    lead = root.lead_org or next(iter(orgs), None)
+    responsible = (lead.principal if lead and lead.principal else actor_name(user))
+    joint = JointHandling.objects.create(
+        matter=root, responsible_name=responsible, repeat_count=size, created_at=now,
+        deadline=calendar.add_working_days(now, platform("HOTLINE_JOINT_DAYS")),
+    )
+    joint.organisations.set(orgs)
+    TicketEvent.objects.create(
+        ticket=root, action="escalate", label=_("启动会办"), from_status=root.status,
+        to_status=root.status, actor=user, actor_name=actor_name(user), note=_(
+            "同一事项已累计 %(n)d 件诉求，启动会办，责任人：%(who)s，期限：%(due)s。") % {
+            "n": size, "who": responsible,
+            "due": timezone.localtime(joint.deadline).strftime("%Y-%m-%d")},
+        created_at=now)
+    for person in User.objects.filter(groups__name=roles.SUPERVISOR, is_active=True):
+        messaging.send("inbox", _("工单 %(number)s 所属事项重复诉求达到 %(n)d 件，已启动会办。")
+                       % {"number": root.number, "n": size}, user=person,
+                       subject=_("启动会办"), kind="hotline.joint")
+    return joint
+
+
+# --- Who sees which tickets --------------------------------------------------------------------
+
+
+def visible_tickets(user, queryset=None):
+    """Tickets ``user`` may see in the workbench: city-wide roles see all; a department sees the
+    tickets it leads or assists on (its own organisation and those below it)."""
+    from django.db.models import Exists, OuterRef
+
+    from core.permissions import organisation_scope
+    from hotline.models import TicketAssignment
+
+    qs = Ticket.objects.all() if queryset is None else queryset
+    scope = organisation_scope(user)
+    if scope is None:
+        return qs
+    assisting = TicketAssignment.objects.filter(ticket=OuterRef("pk"), organisation__in=scope,
+                                                active=True)
+    return qs.filter(Q(lead_org__in=scope) | Exists(assisting))

@@ -1,0 +1,85 @@
+"""Public pages: file a request, see the receipt, track a request, monthly figures."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from hotline import charts, metrics, public, services
+from hotline.forms import PublicTicketForm, TrackForm
+from hotline.models import Channel
+
+
+def _limits(name):
+    return settings.PLATFORM[name], settings.PLATFORM["HOTLINE_RATE_WINDOW_SECONDS"]
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    limit, window = _limits("HOTLINE_SUBMIT_LIMIT")
+    form = PublicTicketForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if public.over_limit(request, "submit", limit, window, count=False):
+            form.add_error(None, _("提交过于频繁，请稍后再试；紧急情况请直接拨打 12345。"))
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                ticket = services.intake(
+                    channel=Channel.WEB, caller_name=data["caller_name"],
+                    caller_phone=data["caller_phone"], category=data["category"],
+                    division=data["division"], address=data["address"],
+                    content=data["content"],
+                    attachments=[data["attachment"]] if data.get("attachment") else [])
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
+            else:
+                public.over_limit(request, "submit", limit, window)
+                request.session["hotline_receipt"] = ticket.number
+                return redirect("hotline:receipt")
+    return render(request, "hotline/submit.html", {"form": form}, status=200)
+
+
+def receipt(request):
+    number = request.session.get("hotline_receipt")
+    if not number:
+        return redirect("hotline:submit")
+    return render(request, "hotline/receipt.html", {"number": number})
+
+
+@require_http_methods(["GET", "POST"])
+def track(request):
+    limit, window = _limits("HOTLINE_TRACK_LIMIT")
+    form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")})
+    result = None
+    if request.method == "POST":
+        if public.over_limit(request, "track", limit, window):
+            form.add_error(None, _("查询过于频繁，请一小时后再试。"))
+        elif form.is_valid():
+            ticket = public.find_for_tracking(form.cleaned_data["number"],
+                                              form.cleaned_data["phone"])
+            if ticket is None:
+                form.add_error(None, _("没有找到与该编号和手机号码相符的诉求，请核对后重试。"))
+            else:
+                result = public.public_view(ticket)
+    return render(request, "hotline/track.html", {"form": form, "result": result})
+
+
+def figures(request):
+    """Monthly figures and department ranking: counts and rates only, no personal data."""
+    start, end = metrics.months_back(6)
+    months = metrics.table(start, end, by=("month",))
+    labels = [f"{row['month']:%Y-%m}" for row in months]
+    context = {
+        "months": months,
+        "rates": metrics.RATES,
+        "ranking": metrics.department_ranking(start, end),
+        "volume_chart": charts.bar_chart(labels, [r["received"] for r in months],
+                                         _("每月受理量"), unit=_("件")),
+        "rate_chart": charts.line_chart(
+            labels, [(rate.label, [r[rate.key] for r in months]) for rate in metrics.RATES[:4]],
+            _("每月主要指标")),
+        "start": start, "end": end,
+    }
+    return render(request, "hotline/figures.html", context)
