@@ -28,6 +28,29 @@ MEDIA_LIBRARY = [
     "wagtailimages.choose_image",
 ]
 REFERENCE_DATA = ["core.view_division", "core.view_organisation"]
+# 政策解读 (interpretations/, media/): page permissions on the policy section are granted by
+# interpretations.permissions.ensure_page_permissions once the section page exists.
+POLICY_MEDIA = ["media.add_mediaitem", "media.change_mediaitem", "media.view_mediaitem"]
+POLICY_CONCERNS = ["interpretations.view_concern", "interpretations.add_concern",
+                   "interpretations.change_concern", "interpretations.view_feedback"]
+POLICY_SIGNOFFS = ["interpretations.view_signoff"]
+# 12345 hotline (hotline/): the workbench checks these; transitions check the role groups.
+HOTLINE_DISPATCH = ["hotline.view_ticket", "hotline.add_ticket", "hotline.dispatch_ticket",
+                    "hotline.view_category", "hotline.view_dispatchrule",
+                    "hotline.add_dispatchrule", "hotline.change_dispatchrule",
+                    "hotline.view_jointhandling", "hotline.change_jointhandling",
+                    "hotline.view_timelimit", "hotline.view_calendarday"]
+HOTLINE_HANDLE = ["hotline.view_ticket", "hotline.handle_ticket", "hotline.view_jointhandling"]
+# 好差评 (ratings/): handlers answer their department's 差评 and record window services;
+# supervisors see every case, decide appeals and review flagged ratings.
+RATINGS_HANDLE = ["ratings.view_badratingcase", "ratings.handle_case", "ratings.view_rating",
+                  "ratings.view_serviceevent", "ratings.add_serviceevent",
+                  "ratings.view_servicewindow"]
+RATINGS_SUPERVISE = ["ratings.view_badratingcase", "ratings.view_rating", "ratings.view_appeal",
+                     "ratings.decide_appeal", "ratings.review_rating",
+                     "ratings.view_serviceevent", "ratings.view_servicewindow"]
+HOTLINE_SUPERVISE = ["hotline.view_ticket", "hotline.supervise_ticket",
+                     "hotline.view_jointhandling", "hotline.change_jointhandling"]
 
 
 @dataclass(frozen=True)
@@ -39,12 +62,19 @@ class Role:
 
 
 ROLES = [
-    Role(EDITOR, "起草政策文件和解读材料，提交审签。", [ADMIN_ACCESS, *MEDIA_LIBRARY, *REFERENCE_DATA]),
-    Role(APPROVER, "审核并签发政策文件及其解读。", [ADMIN_ACCESS, *MEDIA_LIBRARY, *REFERENCE_DATA]),
-    Role(DISPATCHER, "受理12345诉求，派单、改派、审核延期与异议。", [ADMIN_ACCESS, *REFERENCE_DATA]),
-    Role(HANDLER, "签收并办理本单位的工单，答复诉求人。", [ADMIN_ACCESS, *REFERENCE_DATA]),
+    Role(EDITOR, "起草政策文件和解读材料，提交审签。",
+         [ADMIN_ACCESS, *MEDIA_LIBRARY, *REFERENCE_DATA, *POLICY_MEDIA, *POLICY_CONCERNS]),
+    Role(APPROVER, "审核并签发政策文件及其解读。",
+         [ADMIN_ACCESS, *MEDIA_LIBRARY, *REFERENCE_DATA, *POLICY_MEDIA, *POLICY_CONCERNS,
+          *POLICY_SIGNOFFS]),
+    Role(DISPATCHER, "受理12345诉求，派单、改派、审核延期与异议。",
+         [ADMIN_ACCESS, *REFERENCE_DATA, *HOTLINE_DISPATCH]),
+    Role(HANDLER, "签收并办理本单位的工单，答复诉求人。",
+         [ADMIN_ACCESS, *REFERENCE_DATA, *HOTLINE_HANDLE, *RATINGS_HANDLE]),
     Role(SUPERVISOR, "督办超期和重点事项，查看全部统计。",
-         [ADMIN_ACCESS, *REFERENCE_DATA, "core.view_message"]),
+         [ADMIN_ACCESS, *REFERENCE_DATA, "core.view_message", *HOTLINE_SUPERVISE,
+          "interpretations.view_concern", "interpretations.view_feedback", *POLICY_SIGNOFFS,
+          *RATINGS_SUPERVISE]),
     Role(ENTERPRISE, "企业门户用户：查看推送政策，提交企业诉求。", [], staff=False),
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     # Each app's own routes (forms, APIs, tracking); pages are served by Wagtail below.
     path("", include("interpretations.urls")),
     path("", include("hotline.urls")),
+    path("", include("ratings.urls")),
     path("", include("media.urls")),
 ]
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "core",
     "interpretations",
     "hotline",
+    "ratings",
     "media",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -75,6 +76,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers anonymous readers from the page cache before sessions and page lookup.
+    "interpretations.cache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -155,6 +158,30 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.requeue_unsent_messages",
         "schedule": 300.0,
     },
+    "hotline.mark_deadlines": {
+        "task": "hotline.tasks.mark_deadlines",
+        "schedule": 600.0,
+    },
+    "ratings.invite_finished_tickets": {
+        "task": "ratings.tasks.invite_finished_tickets",
+        "schedule": 300.0,
+    },
+    "ratings.apply_defaults": {
+        "task": "ratings.tasks.apply_defaults",
+        "schedule": 3600.0,
+    },
+    "ratings.mark_overdue_cases": {
+        "task": "ratings.tasks.mark_overdue_cases",
+        "schedule": 900.0,
+    },
+    "ratings.refresh_rollup": {
+        "task": "ratings.tasks.refresh_rollup",
+        "schedule": 60.0,
+    },
+    "interpretations.publish_scheduled": {
+        "task": "interpretations.tasks.publish_scheduled",
+        "schedule": 60.0,
+    },
 }
 
 
@@ -217,12 +244,44 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_USER_LOGIN_FORM = "core.forms.AdminLoginForm"
 # The network is closed to most outside hosts; avatars must not call out to Gravatar.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# 三同步: the last approval publishes only a complete package approved on its exact revision,
+# and an edit during sign-off sends the document back through every step.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "interpretations.services.finish_workflow"
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 
 
 # --- Platform rules (local practice: settings with the defaults from domain-rules.md) ----------
 
 PLATFORM = {
     "MESSAGE_RETRY_AFTER_SECONDS": 300,
+    # 政策解读 (interpretations/): a registered public concern is answered within these hours.
+    "CONCERN_RESPONSE_HOURS": 48,
+    # Anonymous page cache lifetime (purged on publish/unpublish anyway); 0 turns it off.
+    "PAGE_CACHE_SECONDS": 600,
+    # 12345 hotline (hotline/)
+    "HOTLINE_WORKDAY_START": 9,  # working hours for 签收 deadlines, local time
+    "HOTLINE_WORKDAY_END": 18,
+    "HOTLINE_DUE_SOON_HOURS": 9,  # 临期: less than one working day (in working hours) left
+    "HOTLINE_REPEAT_WINDOW_DAYS": 30,  # 重复诉求: same phone or address+category within
+    "HOTLINE_REPEAT_THRESHOLD": 3,  # a matter reaching this many requests escalates to 会办
+    "HOTLINE_JOINT_DAYS": 10,  # 会办 deadline in working days
+    "HOTLINE_SUBMIT_LIMIT": 5,  # public submissions per client address per window
+    "HOTLINE_TRACK_LIMIT": 30,  # tracking look-ups per client address per window
+    "HOTLINE_RATE_WINDOW_SECONDS": 3600,
+    # Behind a reverse proxy, the request header that carries the client address (e.g.
+    # "HTTP_X_REAL_IP" set by nginx); empty = REMOTE_ADDR.
+    "HOTLINE_CLIENT_IP_HEADER": os.environ.get("CLIENT_IP_HEADER", ""),
+    # 好差评 (ratings/)
+    "RATINGS_DEFAULT_AFTER_DAYS": 7,  # unrated after these natural days → 基本满意 (default)
+    "RATINGS_LINK_DAYS": 7,  # a rating link expires after these natural days
+    "RATINGS_CALLBACK_WORKING_DAYS": 1,  # 差评回访核实
+    "RATINGS_RECTIFY_WORKING_DAYS": 15,  # 差评整改
+    "RATINGS_QR_MINUTES": 30,  # the window QR code rates a service given this recently
+    "RATINGS_SUBMIT_LIMIT": 20,  # rating submissions per client address per window
+    "RATINGS_RATE_WINDOW_SECONDS": 3600,
+    "RATINGS_STUFFING_THRESHOLD": 5,  # ratings from one device/address within the window
+    "RATINGS_STUFFING_WINDOW_HOURS": 24,  # → flagged for review, not counted until reviewed
+    "RATINGS_SMS_WEBHOOK_SECRET": os.environ.get("RATINGS_SMS_WEBHOOK_SECRET", ""),
 }
 
 
