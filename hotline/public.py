@@ -1,34 +1,7 @@
 """What residents see: masking and the public view of a ticket (no staff or caller data)."""
 
-from django.conf import settings
-from django.core.cache import cache
-
 from core.privacy import mask_name, mask_phone
 from hotline.models import Status, Ticket
-
-
-def client_address(request):
-    """The client's address for rate limits: the proxy's header when one is configured (only
-    the first, client-most entry of a list), else REMOTE_ADDR."""
-    header = settings.PLATFORM.get("HOTLINE_CLIENT_IP_HEADER")
-    value = request.META.get(header, "") if header else ""
-    return value.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def over_limit(request, scope, limit, window, count=True):
-    """Whether this client has used up ``limit`` requests of ``scope`` in ``window`` seconds.
-    With ``count`` the current request is counted."""
-    key = f"hotline:rate:{scope}:{client_address(request)}"
-    used = cache.get(key, 0)
-    if used >= limit:
-        return True
-    if count:
-        if not cache.add(key, 1, window):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, window)
-    return False
 
 
 def find_for_tracking(number, phone):

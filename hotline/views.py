@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core import ratelimit
 from hotline import charts, metrics, public, services
 from hotline.forms import PublicTicketForm, TrackForm
 from hotline.models import Channel
@@ -20,7 +21,7 @@ def submit(request):
     limit, window = _limits("HOTLINE_SUBMIT_LIMIT")
     form = PublicTicketForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if public.over_limit(request, "submit", limit, window, count=False):
+        if ratelimit.over_limit("hotline:submit", ratelimit.client_address(request), limit, window, count=False):
             form.add_error(None, _("提交过于频繁，请稍后再试；紧急情况请直接拨打 12345。"))
         elif form.is_valid():
             data = form.cleaned_data
@@ -35,7 +36,7 @@ def submit(request):
                 for field, messages in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
             else:
-                public.over_limit(request, "submit", limit, window)
+                ratelimit.over_limit("hotline:submit", ratelimit.client_address(request), limit, window)
                 request.session["hotline_receipt"] = ticket.number
                 return redirect("hotline:receipt")
     return render(request, "hotline/submit.html", {"form": form}, status=200)
@@ -54,7 +55,7 @@ def track(request):
     form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")})
     result = None
     if request.method == "POST":
-        if public.over_limit(request, "track", limit, window):
+        if ratelimit.over_limit("hotline:track", ratelimit.client_address(request), limit, window):
             form.add_error(None, _("查询过于频繁，请一小时后再试。"))
         elif form.is_valid():
             ticket = public.find_for_tracking(form.cleaned_data["number"],

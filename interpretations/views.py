@@ -1,5 +1,4 @@
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.html import strip_tags
@@ -12,6 +11,7 @@ from wagtail import views as wagtail_views
 from wagtail.models import Site
 from wagtail.url_routing import RouteResult
 
+from core import ratelimit
 from interpretations.models import Concern, Feedback, FollowUpInterpretation, PolicyPage
 
 MAX_COMMENT = 500
@@ -19,12 +19,8 @@ FEEDBACK_PER_HOUR = 10  # per client address: comments enter the concerns log, s
 
 
 def over_feedback_limit(request):
-    key = "feedback-rate:" + request.META.get("REMOTE_ADDR", "")
-    cache.add(key, 0, 3600)
-    try:
-        return cache.incr(key) > FEEDBACK_PER_HOUR
-    except ValueError:  # expired between add and incr
-        return False
+    return ratelimit.over_limit("feedback", ratelimit.client_address(request), FEEDBACK_PER_HOUR,
+                                3600)
 
 
 def serve_policy(request, slug):

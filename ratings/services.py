@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import messaging, roles
+from core import messaging, ratelimit, roles
 from core.models import Organisation, User
 from core.permissions import organisation_scope
 from hotline import calendar
@@ -104,16 +104,7 @@ def over_limit(ip, scope, limit=None, window=None, count=True):
     when ``count``)."""
     limit = limit or platform("RATINGS_SUBMIT_LIMIT")
     window = window or platform("RATINGS_RATE_WINDOW_SECONDS")
-    key = f"ratings:rate:{scope}:{_hash(ip or 'unknown')[:32]}"
-    used = cache.get(key, 0)
-    if used >= limit:
-        return True
-    if count and not cache.add(key, 1, window):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, window)
-    return False
+    return ratelimit.over_limit(f"ratings:{scope}", ip, limit, window, count)
 
 
 # --- Invitations --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import ratelimit
 from hotline import charts
 from ratings import metrics, services
 from ratings.forms import RatingForm, RectificationForm, WindowRatingForm
@@ -24,7 +25,7 @@ DEVICE_COOKIE = "rating_device"
 
 
 def _client(request):
-    return services.Client(ip=request.META.get("REMOTE_ADDR", "") or "",
+    return services.Client(ip=ratelimit.client_address(request),
                            device=request.COOKIES.get(DEVICE_COOKIE, ""))
 
 

@@ -118,7 +118,7 @@ def test_receipt_page_shows_only_this_browser_its_number(client, hl):
 
 def test_rate_limit_counts_the_client_behind_the_proxy(client, hl, settings):
     settings.PLATFORM = {**settings.PLATFORM, "HOTLINE_TRACK_LIMIT": 1,
-                         "HOTLINE_CLIENT_IP_HEADER": "HTTP_X_REAL_IP"}
+                         "CLIENT_IP_HEADER": "HTTP_X_REAL_IP"}
     url, data = reverse("hotline:track"), {"number": "x", "phone": "13900000000"}
     client.post(url, data, HTTP_X_REAL_IP="10.0.0.1")
     assert "查询过于频繁" in client.post(url, data, HTTP_X_REAL_IP="10.0.0.1").content.decode()

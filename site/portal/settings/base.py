@@ -40,6 +40,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
 EMAIL_URL_HOST = os.environ.get("EMAIL_HOST", "")
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")  # e.g. HTTP_X_REAL_IP behind nginx
 MESSAGE_OUTBOX_DIR = Path(os.environ.get("MESSAGE_OUTBOX_DIR", VAR_DIR / "outbox"))
 
 
@@ -270,7 +271,7 @@ PLATFORM = {
     "HOTLINE_RATE_WINDOW_SECONDS": 3600,
     # Behind a reverse proxy, the request header that carries the client address (e.g.
     # "HTTP_X_REAL_IP" set by nginx); empty = REMOTE_ADDR.
-    "HOTLINE_CLIENT_IP_HEADER": os.environ.get("CLIENT_IP_HEADER", ""),
+    "CLIENT_IP_HEADER": CLIENT_IP_HEADER,
     # 好差评 (ratings/)
     "RATINGS_DEFAULT_AFTER_DAYS": 7,  # unrated after these natural days → 基本满意 (default)
     "RATINGS_LINK_DAYS": 7,  # a rating link expires after these natural days
