@@ -29,6 +29,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from enterprises.models.criteria import AudienceCriteria
 from interpretations.blocks import MATERIAL_TABS, MaterialsBlock
 from interpretations.forms import PolicyPageForm
 
@@ -136,7 +137,7 @@ def filter_choices(index_page, request=None):
     return {**choices, "validities": Validity.choices}
 
 
-class PolicyPage(CachedPageMixin, Page):
+class PolicyPage(CachedPageMixin, AudienceCriteria, Page):
     """A policy document (政策文件) with its interpretation package (解读包)."""
 
     doc_number = models.CharField(_("发文字号"), max_length=60, blank=True,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("interpretations.urls")),
     path("", include("hotline.urls")),
     path("", include("ratings.urls")),
+    path("", include("enterprises.urls")),
     path("", include("media.urls")),
 ]
 

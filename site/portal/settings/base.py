@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "interpretations",
     "hotline",
     "ratings",
+    "enterprises",
     "media",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

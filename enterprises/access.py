@@ -1,0 +1,40 @@
+"""Who may use the enterprise portal, and the context every portal page shares."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+
+def enterprise_for(user):
+    """The enterprise a portal user acts for, or None."""
+    if not user.is_authenticated:
+        return None
+    return user.enterprises.first()
+
+
+def enterprise_required(view):
+    """Log in first; then the user must be linked to an enterprise (``request.enterprise``)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        enterprise = enterprise_for(request.user)
+        if enterprise is None:
+            raise PermissionDenied("该账号未关联企业。")
+        request.enterprise = enterprise
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def render_portal(request, template, context=None, *, section=""):
+    from enterprises.models import Delivery
+
+    enterprise = request.enterprise
+    unread = Delivery.objects.filter(enterprise=enterprise, channel=Delivery.Channel.INBOX,
+                                     status=Delivery.Status.SENT, read_at=None).count()
+    return render(request, template, {"enterprise": enterprise, "unread_count": unread,
+                                      "portal_section": section, **(context or {})})

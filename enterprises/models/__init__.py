@@ -1,0 +1,12 @@
+"""Models of this app, one module per model family, re-exported here."""
+
+from .assistance import Assistance, AssistanceVisit
+from .criteria import AudienceCriteria, QualificationMode
+from .enterprises import Enterprise, Frequency, OperatingStatus, Qualification, SizeClass
+from .industries import Industry
+from .push import Delivery, Push
+
+__all__ = [
+    "Assistance", "AssistanceVisit", "AudienceCriteria", "Delivery", "Enterprise", "Frequency",
+    "Industry", "OperatingStatus", "Push", "Qualification", "QualificationMode", "SizeClass",
+]

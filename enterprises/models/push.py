@@ -1,0 +1,99 @@
+"""Targeted push (精准推送): one ``Push`` per policy go-live or significant update, one
+``Delivery`` per enterprise and channel.
+
+At most once holds in the database: a policy has one initial push and one update push per
+revision (unique constraints), and a push has one delivery per enterprise and channel (unique
+constraint), so re-running a task, a crash or re-publishing cannot send the same thing twice.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Push(models.Model):
+    class Kind(models.TextChoices):
+        INITIAL = "initial", _("首次推送")
+        UPDATE = "update", _("更新推送")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待匹配")
+        MATCHING = "matching", _("匹配中")
+        DISPATCHING = "dispatching", _("发送中")
+        DONE = "done", _("已完成")
+
+    policy = models.ForeignKey("interpretations.PolicyPage", verbose_name=_("政策文件"),
+                               on_delete=models.CASCADE, related_name="pushes")
+    revision = models.ForeignKey("wagtailcore.Revision", verbose_name=_("版本"), null=True,
+                                 blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.INITIAL)
+    note = models.CharField(_("变更说明"), max_length=200, blank=True)
+    title = models.CharField(_("推送标题"), max_length=255)
+    summary = models.CharField(_("适用条件摘要"), max_length=500, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices,
+                              default=Status.PENDING)
+    matched = models.PositiveIntegerField(_("匹配企业数"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    matched_at = models.DateTimeField(_("匹配完成时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("政策推送")
+        verbose_name_plural = _("政策推送")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy"], condition=Q(kind="initial"),
+                                    name="push_one_initial_per_policy"),
+            models.UniqueConstraint(fields=["policy", "revision"], condition=Q(kind="update"),
+                                    name="push_one_update_per_revision"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.title}（{self.get_kind_display()}）"
+
+
+class Delivery(models.Model):
+    class Channel(models.TextChoices):
+        INBOX = "inbox", _("站内消息")
+        SMS = "sms", _("短信")
+        EMAIL = "email", _("电子邮件")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        DIGEST = "digest", _("待汇总发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已送达")
+        FAILED = "failed", _("发送失败")
+
+    push = models.ForeignKey(Push, verbose_name=_("推送"), on_delete=models.CASCADE,
+                             related_name="deliveries")
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"),
+                                   on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("渠道"), max_length=5, choices=Channel.choices)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices,
+                              default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    error = models.CharField(_("失败原因"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    claimed_at = models.DateTimeField(_("开始发送时间"), null=True, blank=True)
+    retry_at = models.DateTimeField(_("下次重试时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("推送记录")
+        verbose_name_plural = _("推送记录")
+        constraints = [
+            models.UniqueConstraint(fields=["push", "enterprise", "channel"],
+                                    name="delivery_once_per_enterprise_channel"),
+        ]
+        indexes = [
+            models.Index(fields=["push", "status"]),
+            models.Index(fields=["enterprise", "channel", "-created_at"]),
+            models.Index(fields=["status", "retry_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.push} → {self.enterprise_id} ({self.channel})"
