@@ -29,7 +29,8 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(f"演示数据：{config.verbose_name} …")
             module.build(self.stdout)
-        self.stdout.write(self.style.SUCCESS("演示数据已就绪。登录地址 http://127.0.0.1:8000/admin/"))
+        self.stdout.write(self.style.SUCCESS(
+            f"演示数据已就绪。管理后台：{settings.WAGTAILADMIN_BASE_URL}/admin/"))
         self.stdout.write(f"{'用户名':<18}{'角色':<12}机构")
         for username, role, organisation in accounts:
             self.stdout.write(f"{username:<20}{role:<12}{organisation}")
