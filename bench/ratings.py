@@ -12,38 +12,12 @@ Prints each figure as ``name: value unit``. Target: the year's figures across al
 """
 
 import argparse
-import os
-import statistics
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "site"), str(ROOT)]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-any-real-site-0123456789")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zct_bench_ratings")
+import common
 
-
-def ensure_database(url):
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django():
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    if not settings.IS_POSTGRES:
-        sys.exit("bench/ratings.py needs PostgreSQL: set DATABASE_URL=postgres://…")
+common.prepare("zct_bench_ratings")
 
 
 def reference():
@@ -162,18 +136,8 @@ def dashboard_figures(start, end):
     return summary, departments, monthly
 
 
-def timed(fn, runs):
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    return timings
-
-
 def p95(timings):
-    return timings[max(int(len(timings) * 0.95) - 1, 0)]
+    return common.percentile(timings, 95)
 
 
 def main():
@@ -184,8 +148,8 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
 
-    ensure_database(os.environ["DATABASE_URL"])
-    setup_django()
+    common.ensure_database()
+    common.setup_django()
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -194,41 +158,41 @@ def main():
     call_command("migrate", verbosity=0)
     departments = reference()
     total, seconds, added, rollup_seconds = load(args.ratings)
-    print(f"ratings_in_table: {total} ratings")
-    print(f"rollup_refresh_after_load: {rollup_seconds * 1000:.0f} ms")
-    print(f"departments: {departments} departments")
+    common.report("ratings_in_table", total, "ratings")
+    common.report("rollup_refresh_after_load", round(rollup_seconds * 1000), "ms")
+    common.report("departments", departments, "departments")
     if added:
-        print(f"load_rate: {added / seconds:.0f} ratings/s")
+        common.report("load_rate", round(added / seconds), "ratings/s")
     now = timezone.now()
     year = (now - timedelta(days=365), now)  # the last 365 days, up to and including today
     last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
     previous = metrics.month_range(last_month.year, last_month.month)  # a full month
     summary, _deps, _months = dashboard_figures(*year)
-    print(f"year_ratings_counted: {summary['total']} ratings")
+    common.report("year_ratings_counted", summary["total"], "ratings")
     for figure in metrics.FIGURES:
-        print(f"year_{figure.key}: {summary[figure.key]} %")
+        common.report(f"year_{figure.key}", summary[figure.key], "%", digits=None)
     dashboard_figures(*previous)  # warm the cache like a dashboard in use
-    month = timed(lambda: dashboard_figures(*previous), args.runs)
-    print(f"month_dashboard_figures_p50: {statistics.median(month):.1f} ms")
-    print(f"month_dashboard_figures_p95: {p95(month):.1f} ms")
-    whole = timed(lambda: dashboard_figures(*year), args.runs)
-    print(f"year_dashboard_figures_p50: {statistics.median(whole):.1f} ms")
-    print(f"year_dashboard_figures_p95: {p95(whole):.1f} ms")
-    summary_only = timed(lambda: metrics.summary(*year), args.runs)
-    print(f"year_summary_p95: {p95(summary_only):.1f} ms")
-    by_dep = timed(lambda: metrics.table(*year, by=("department",)), args.runs)
-    print(f"year_by_department_p95: {p95(by_dep):.1f} ms")
-    by_item = timed(lambda: metrics.table(*year, by=("item",)), args.runs)
-    print(f"year_by_item_p95: {p95(by_item):.1f} ms")
+    month = common.timed(lambda: dashboard_figures(*previous), args.runs)
+    common.report("month_dashboard_figures_p50", common.median(month), "ms", 1)
+    common.report("month_dashboard_figures_p95", p95(month), "ms", 1)
+    whole = common.timed(lambda: dashboard_figures(*year), args.runs)
+    common.report("year_dashboard_figures_p50", common.median(whole), "ms", 1)
+    common.report("year_dashboard_figures_p95", p95(whole), "ms", 1)
+    summary_only = common.timed(lambda: metrics.summary(*year), args.runs)
+    common.report("year_summary_p95", p95(summary_only), "ms", 1)
+    by_dep = common.timed(lambda: metrics.table(*year, by=("department",)), args.runs)
+    common.report("year_by_department_p95", p95(by_dep), "ms", 1)
+    by_item = common.timed(lambda: metrics.table(*year, by=("item",)), args.runs)
+    common.report("year_by_item_p95", p95(by_item), "ms", 1)
     from ratings.models import DirtyDay
 
     def after_a_change():  # a rating was just given today: its day is recomputed first
         DirtyDay.objects.get_or_create(day=timezone.localdate())
         dashboard_figures(*year)
 
-    fresh = timed(after_a_change, max(args.runs // 2, 5))
-    print(f"year_dashboard_figures_after_a_change_p95: {p95(fresh):.1f} ms")
-    print("target_year_p95: 300 ms")
+    fresh = common.timed(after_a_change, max(args.runs // 2, 5))
+    common.report("year_dashboard_figures_after_a_change_p95", p95(fresh), "ms", 1)
+    common.report("target_year_p95", 300, "ms")
 
 
 if __name__ == "__main__":

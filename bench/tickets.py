@@ -3,10 +3,18 @@ per batch, then measure
 
 * repeat-candidate lookup for a new ticket (``hotline.services.repeat_candidates``, the same
   call the workbench makes): p50 / p99 over random existing callers and addresses;
-* intake throughput through the path the public form uses (``PublicTicketForm`` validation +
-  ``hotline.services.intake``: number, ticket, timeline, SMS receipt), in parallel processes.
+* intake throughput through the path the public form uses (``PublicTicketForm`` validation,
+  then ``PublicTicketForm.file`` → ``hotline.services.intake``: number, ticket, suggested
+  department, timeline, SMS receipt queued to the broker after commit), in ``--processes``
+  parallel processes (2: one per core), each filing one ticket after the other; plus the
+  Python CPU time per ticket and the database round-trips of one filing.
+
+An existing database is reused: only the tickets missing up to ``--tickets`` are loaded, so a
+second run starts measuring at once. Run it with ``REDIS_URL`` set, as in production (the
+receipt goes to the broker; with no broker Celery runs the delivery inline).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/zct_bench_hotline \\
+    REDIS_URL=redis://127.0.0.1:6379/10 \\
         .venv/bin/python bench/tickets.py               # 1,000,000 tickets (full scale)
     .venv/bin/python bench/tickets.py --tickets 200000  # reduced scale
 
@@ -17,38 +25,13 @@ tickets per second on a two-core machine.
 import argparse
 import os
 import random
-import statistics
 import sys
 import time
 from multiprocessing import Process, Queue
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "site"), str(ROOT)]
-# The production stack: DEBUG off, tasks to Redis when REDIS_URL is set (as in production).
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-any-real-site-0123456789")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zct_bench_hotline")
+import common
 
-
-def ensure_database(url):
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django():
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    if not settings.IS_POSTGRES:
-        sys.exit("bench/tickets.py needs PostgreSQL: set DATABASE_URL=postgres://…")
+common.prepare("zct_bench_hotline")  # the production settings; tasks to Redis with REDIS_URL
 
 
 PLACES = ["幸福小区", "阳光花园", "滨江名苑", "湖心公寓", "锦绣家园", "翠竹苑", "建设新村", "东风小区",
@@ -143,34 +126,55 @@ def lookups(samples):
     return timings, found
 
 
-def intake_worker(count, seed, out):
-    setup_django()
-    from django.db import connection
-
-    from hotline import services
+def form_submissions(seed):
+    """What residents type into the public form, endlessly."""
     from hotline.forms import PublicTicketForm
-    from hotline.models import Channel
 
     rng = random.Random(seed)
     form = PublicTicketForm()
     divisions = list(form.fields["division"].queryset.values_list("pk", flat=True))
     categories = list(form.fields["category"].queryset.values_list("pk", flat=True))
+    while True:
+        yield {"caller_name": "测试居民", "caller_phone": f"139{rng.randint(0, 99_999_999):08d}",
+               "division": rng.choice(divisions), "category": rng.choice(categories),
+               "address": f"临江市{rng.choice(PLACES)}{rng.randint(1, 3000)}栋",
+               "content": rng.choice(PLACES) + rng.choice(PROBLEMS) + rng.choice(ASKS),
+               "agree": "on"}
+
+
+def queries_per_intake(samples=20):
+    """Round-trips to the database for one filing through the form, after warming up
+    (BEGIN and COMMIT included)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hotline.forms import PublicTicketForm
+
+    submissions = form_submissions(99)
+    counts = []
+    for _ in range(samples):
+        form = PublicTicketForm(next(submissions))
+        with CaptureQueriesContext(connection) as captured:
+            form.is_valid()
+            form.file()
+        counts.append(len(captured))
+    return counts[-1]
+
+
+def intake_worker(count, seed, out):
+    common.setup_django()
+    from django.db import connection
+
+    from hotline.forms import PublicTicketForm
+
+    submissions = form_submissions(seed)
     started, latencies, cpu = time.time(), [], time.process_time()
     for _ in range(count):
         began = time.perf_counter()
-        form = PublicTicketForm({
-            "caller_name": "测试居民", "caller_phone": f"139{rng.randint(0, 99_999_999):08d}",
-            "division": rng.choice(divisions), "category": rng.choice(categories),
-            "address": f"临江市{rng.choice(PLACES)}{rng.randint(1, 3000)}栋",
-            "content": rng.choice(PLACES) + rng.choice(PROBLEMS) + rng.choice(ASKS),
-            "agree": "on"})
+        form = PublicTicketForm(next(submissions))
         if not form.is_valid():
             raise SystemExit(form.errors.as_text())
-        data = form.cleaned_data
-        services.intake(channel=Channel.WEB, caller_name=data["caller_name"],
-                        caller_phone=data["caller_phone"], category=data["category"],
-                        division=data["division"], address=data["address"],
-                        content=data["content"])
+        form.file()
         latencies.append((time.perf_counter() - began) * 1000)
     out.put((count, started, time.time(), latencies, time.process_time() - cpu))
     connection.close()
@@ -203,32 +207,33 @@ def main():
     parser.add_argument("--processes", type=int, default=2, help="parallel intake processes")
     args = parser.parse_args()
 
-    ensure_database(os.environ["DATABASE_URL"])
-    setup_django()
+    common.ensure_database()
+    common.setup_django()
     from django.core.management import call_command
 
-    call_command("migrate", "hotline", verbosity=0)  # hotline and what it depends on
+    call_command("migrate", verbosity=0)
     total, seconds, added = load(args.tickets)
-    print(f"tickets_in_table: {total} tickets")
+    common.report("tickets_in_table", total, "tickets")
     if added:
-        print(f"load_rate: {added / seconds:.0f} tickets/s")
+        common.report("load_rate", round(added / seconds), "tickets/s")
     timings, found = lookups(args.lookups)
-    print(f"repeat_lookup_p50: {statistics.median(timings):.2f} ms")
-    print(f"repeat_lookup_p99: {timings[int(len(timings) * 0.99) - 1]:.2f} ms")
-    print(f"repeat_lookup_with_candidates: {100 * found / len(timings):.0f} %")
+    common.report("repeat_lookup_p50", common.median(timings), "ms")
+    common.report("repeat_lookup_p99", common.percentile(timings, 99), "ms")
+    common.report("repeat_lookup_with_candidates", round(100 * found / len(timings)), "%")
     from django.db import connection
 
     connection.close()
     filed, wall, latencies, app_cpu_ms = intake(args.intake, args.processes)
-    print(f"intake_throughput: {filed / wall:.0f} tickets/s")
-    print(f"intake_latency_p50: {statistics.median(latencies):.2f} ms")
-    print(f"intake_latency_p99: {latencies[int(len(latencies) * 0.99) - 1]:.2f} ms")
-    print(f"intake_app_cpu_per_ticket: {app_cpu_ms:.2f} ms")
-    print(f"intake_processes: {args.processes} processes")
+    common.report("intake_throughput", round(filed / wall), "tickets/s")
+    common.report("intake_latency_p50", common.median(latencies), "ms")
+    common.report("intake_latency_p99", common.percentile(latencies, 99), "ms")
+    common.report("intake_app_cpu_per_ticket", app_cpu_ms, "ms")
+    common.report("intake_queries_per_ticket", queries_per_intake(), "queries")
+    common.report("intake_processes", args.processes, "processes")
     from django.conf import settings
 
-    print(f"celery_eager: {int(settings.CELERY_TASK_ALWAYS_EAGER)} flag")
-    print(f"load_average_1min: {os.getloadavg()[0]:.2f} runnable")
+    common.report("celery_eager", int(settings.CELERY_TASK_ALWAYS_EAGER), "flag")
+    common.report("load_average_1min", os.getloadavg()[0], "runnable")
 
 
 if __name__ == "__main__":

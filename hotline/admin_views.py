@@ -119,18 +119,10 @@ def ticket_act(request, pk, action):
 
 @permission_required("hotline.add_ticket", raise_exception=True)
 def intake(request):
-    form = IntakeForm(request.POST or None)
+    form = IntakeForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            ticket = services.intake(
-                channel=data["channel"], urgency=data["urgency"],
-                caller_name=data["caller_name"], caller_phone=data["caller_phone"],
-                category=data["category"], division=data["division"], address=data["address"],
-                content=data["content"], policy=data["policy"],
-                enterprise_credit_code=data["enterprise_credit_code"],
-                enterprise_name=data["enterprise_name"], answer=data["answer"],
-                user=request.user)
+            ticket = form.file(request.user)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -178,7 +170,8 @@ def analysis(request):
         "months": months, "rates": metrics.RATES, "monthly": monthly,
         "departments": metrics.table(start, end, by=("department",), queryset=scoped),
         "categories": metrics.table(start, end, by=("category",), queryset=scoped),
-        "clusters": metrics.recurring_clusters(recent_start, timezone.now()),
+        "clusters": metrics.recurring_clusters(recent_start, timezone.now(),
+                                               queryset=scoped),
         "volume_chart": charts.bar_chart(labels, [r["received"] for r in monthly],
                                          _("每月受理量"), unit=_("件")),
         "rate_chart": charts.line_chart(

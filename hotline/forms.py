@@ -20,7 +20,26 @@ def category_choices():
         "parent").order_by("parent__sort_order", "sort_order", "pk")
 
 
-class DivisionChoiceField(forms.ModelChoiceField):
+class CachedModelChoiceField(forms.ModelChoiceField):
+    """A choice among ``queryset`` whose submitted value is looked up in the choices kept in
+    memory (``services.cached_choices``) instead of one query per submission; a value not
+    there yet (added in the last minute) is looked up in the database as usual."""
+
+    def __init__(self, *args, cache_name, **kwargs):
+        self.cache_name = cache_name
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            obj = services.cached_choices(self.cache_name, self.queryset).get(int(value))
+        except (TypeError, ValueError):
+            obj = None
+        return obj if obj is not None else super().to_python(value)
+
+
+class DivisionChoiceField(CachedModelChoiceField):
     def label_from_instance(self, obj):
         return obj.full_name
 
@@ -29,18 +48,13 @@ class TicketFields(forms.Form):
     caller_name = forms.CharField(label=_("姓名"), max_length=40)
     caller_phone = forms.CharField(label=_("手机号码"), max_length=20,
                                    help_text=_("用于接收受理短信和查询办理进度。"))
-    division = DivisionChoiceField(label=_("所在区域"), queryset=Division.objects.none(),
-                                   empty_label=_("请选择区县或街道"))
+    division = DivisionChoiceField(label=_("所在区域"), queryset=division_choices(),
+                                   empty_label=_("请选择区县或街道"), cache_name="division")
     address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
-    category = forms.ModelChoiceField(label=_("诉求分类"), queryset=Category.objects.none(),
-                                      empty_label=_("请选择分类"))
+    category = CachedModelChoiceField(label=_("诉求分类"), queryset=category_choices(),
+                                      empty_label=_("请选择分类"), cache_name="category")
     content = forms.CharField(label=_("诉求内容"), max_length=2000, widget=forms.Textarea(
         attrs={"rows": 6}), help_text=_("请写明时间、地点、事情经过和您的诉求，至少 10 个字。"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["division"].queryset = division_choices()
-        self.fields["category"].queryset = category_choices()
 
     def clean_caller_phone(self):
         phone = services.normalise_phone(self.cleaned_data["caller_phone"])
@@ -53,10 +67,11 @@ class TicketFields(forms.Form):
         return content
 
 
-class PublicTicketForm(TicketFields):
+class AttachmentField(forms.Form):
+    """One optional attachment, checked the same way on every intake form."""
+
     attachment = forms.FileField(label=_("附件（可选）"), required=False,
                                  help_text=_("图片或 PDF，不超过 5MB。"))
-    agree = forms.BooleanField(label=_("我确认所填内容真实，并同意热线为办理本诉求使用上述信息。"))
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
@@ -67,8 +82,27 @@ class PublicTicketForm(TicketFields):
                 raise ValidationError(_("附件只能是 JPG、PNG 图片或 PDF 文件。"))
         return upload
 
+    def attachments(self):
+        """The uploads to hand to ``services.intake`` (an empty list when none)."""
+        upload = self.cleaned_data.get("attachment")
+        return [upload] if upload else []
 
-class IntakeForm(TicketFields):
+
+class PublicTicketForm(AttachmentField, TicketFields):
+    agree = forms.BooleanField(label=_("我确认所填内容真实，并同意热线为办理本诉求使用上述信息。"))
+
+    def file(self):
+        """File the validated request (``services.intake``, channel 网站); the public view
+        and the intake benchmark both go through here."""
+        data = self.cleaned_data
+        return services.intake(
+            channel=Channel.WEB, caller_name=data["caller_name"],
+            caller_phone=data["caller_phone"], category=data["category"],
+            division=data["division"], address=data["address"], content=data["content"],
+            attachments=self.attachments())
+
+
+class IntakeForm(AttachmentField, TicketFields):
     """Hotline staff entering a call (or any channel) in the workbench."""
 
     channel = forms.ChoiceField(label=_("受理渠道"), choices=Channel.choices,
@@ -91,8 +125,20 @@ class IntakeForm(TicketFields):
         self.fields["policy"].queryset = Page.objects.live().filter(depth__gt=2).order_by(
             "-first_published_at")
         self.order_fields(["channel", "urgency", "caller_name", "caller_phone", "division",
-                           "address", "category", "content", "policy",
+                           "address", "category", "content", "attachment", "policy",
                            "enterprise_credit_code", "enterprise_name", "answer"])
+
+    def file(self, user):
+        """File the validated call as ``user`` (``services.intake``); with an answer it is
+        closed at once (直接办结)."""
+        data = self.cleaned_data
+        return services.intake(
+            channel=data["channel"], urgency=data["urgency"], caller_name=data["caller_name"],
+            caller_phone=data["caller_phone"], category=data["category"],
+            division=data["division"], address=data["address"], content=data["content"],
+            policy=data["policy"], enterprise_credit_code=data["enterprise_credit_code"],
+            enterprise_name=data["enterprise_name"], answer=data["answer"],
+            attachments=self.attachments(), user=user)
 
     def clean_enterprise_credit_code(self):
         code = self.cleaned_data["enterprise_credit_code"].strip().upper()

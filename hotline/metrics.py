@@ -129,15 +129,19 @@ def department_ranking(start, end, minimum=5):
                                        r["department_name"]))
 
 
-def recurring_clusters(start, end, minimum=5, growth=0.5):
+def recurring_clusters(start, end, minimum=5, growth=0.5, queryset=None):
     """一类事: the same category in the same county, counted over [start, end) and over the
     period of equal length before. A cluster is flagged 增长 (a candidate for 未诉先办) when it
-    has at least ``minimum`` requests and grew by at least ``growth`` (50 %)."""
+    has at least ``minimum`` requests and grew by at least ``growth`` (50 %).
+
+    ``queryset`` limits the tickets counted (the viewer's ``services.visible_tickets``), as
+    for ``table``."""
     length = end - start
     previous_start = start - length
+    tickets = queryset if queryset is not None else Ticket.objects.all()
 
     def counts(a, b):
-        rows = (Ticket.objects.filter(received_at__gte=a, received_at__lt=b)
+        rows = (tickets.filter(received_at__gte=a, received_at__lt=b)
                 .annotate(county=Substr("division__code", 1, 6))
                 .values("category_id", "category__name", "county").annotate(n=Count("pk")))
         return {(r["category_id"], r["county"]): r for r in rows}

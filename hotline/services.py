@@ -3,6 +3,7 @@ limits, repeat candidates and escalation to 会办. Every route (admin, public f
 these functions; status changes go through ``hotline.workflows.perform``."""
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,22 +61,16 @@ def validate_phone(phone):
 
 
 def next_number(moment):
-    """``12345-YYYYMMDD-NNNNNN``: the day's sequence, safe when many intakes run at once."""
+    """``12345-YYYYMMDD-NNNNNN``: the day's next number, safe when many intakes run at once.
+
+    On PostgreSQL the database function ``hotline_next_ticket_number`` (migration 0005) takes
+    it from the day's own sequence: no lock, one round-trip, and ``_insert_with_event`` calls
+    it inside the INSERT itself. Elsewhere ``TicketSequence`` counts."""
     day = timezone.localtime(moment).date()
     if connection.vendor == "postgresql":
-        own_transaction = not connection.in_atomic_block
-        with transaction.atomic(), connection.cursor() as cursor:
-            if own_transaction:
-                # The counter's commit need not wait for the disk: WAL is written in order, so
-                # any ticket that commits durably makes this earlier change durable too, and a
-                # counter change lost in a crash was never used by a committed ticket.
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            cursor.execute(
-                "INSERT INTO hotline_ticketsequence (day, last) VALUES (%s, 1) "
-                "ON CONFLICT (day) DO UPDATE SET last = hotline_ticketsequence.last + 1 "
-                "RETURNING last", [day])
-            last = cursor.fetchone()[0]
-        return f"12345-{day:%Y%m%d}-{last:06d}"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT hotline_next_ticket_number(%s)", [day])
+            return cursor.fetchone()[0]
     with transaction.atomic():
         TicketSequence.objects.get_or_create(day=day)
         TicketSequence.objects.filter(day=day).update(last=F("last") + 1)
@@ -82,24 +78,82 @@ def next_number(moment):
     return f"12345-{day:%Y%m%d}-{last:06d}"
 
 
+def _insert_with_event(ticket, event):
+    """Write a new ticket (numbered here) and the first line of its timeline.
+
+    On PostgreSQL one statement takes the number and inserts both rows: one round-trip and no
+    lock held. Column values come from the model instances, exactly as ``save()`` prepares
+    them, and ``pre_save``/``post_save`` are sent for both as ``save()`` would."""
+    if connection.vendor != "postgresql":
+        ticket.number = next_number(ticket.received_at)
+        ticket.save(force_insert=True)
+        event.ticket = ticket
+        event.save(force_insert=True)
+        return ticket
+    for obj in (ticket, event):
+        pre_save.send(type(obj), instance=obj, raw=False, using=connection.alias,
+                      update_fields=None)
+    day = timezone.localtime(ticket.received_at).date()
+    ticket_columns, ticket_values = _insert_row(ticket, skip=("id", "number"))
+    event_columns, event_values = _insert_row(event, skip=("id", "ticket_id"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH t AS (INSERT INTO hotline_ticket (number, {ticket_columns}) "
+            f"VALUES (hotline_next_ticket_number(%s), "
+            f"{', '.join(['%s'] * len(ticket_values))}) "
+            f"RETURNING id, number), "
+            f"e AS (INSERT INTO hotline_ticketevent (ticket_id, {event_columns}) "
+            f"VALUES ((SELECT id FROM t), {', '.join(['%s'] * len(event_values))}) "
+            f"RETURNING id) "
+            f"SELECT t.id, t.number, e.id FROM t, e",
+            [day, *ticket_values, *event_values])
+        ticket.pk, ticket.number, event.pk = cursor.fetchone()
+    event.ticket = ticket
+    for obj in (ticket, event):
+        obj._state.adding, obj._state.db = False, connection.alias
+        post_save.send(type(obj), instance=obj, created=True, raw=False,
+                       using=connection.alias, update_fields=None)
+    return ticket
+
+
+def _insert_row(obj, skip):
+    """(quoted column list, values) of a new row for ``obj``, prepared like ``save()``."""
+    fields = [f for f in obj._meta.concrete_fields if f.attname not in skip]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    return columns, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
 # --- Dispatch catalogue and time limits ----------------------------------------------------------
 
 
-_CATALOGUE = {"at": 0.0, "data": None}
+_CACHE = {}  # name → (time.monotonic() when built, data)
 CATALOGUE_SECONDS = 60
 
 
 def clear_catalogue_cache(**kwargs):
-    _CATALOGUE["data"] = None
+    _CACHE.clear()
+
+
+def _cached(name, build):
+    """Reference data kept in memory for a minute (it changes rarely; an edit in this process
+    clears the copies at once, see ``connect_signals``)."""
+    now = time.monotonic()
+    entry = _CACHE.get(name)
+    if entry is None or now - entry[0] > CATALOGUE_SECONDS:
+        entry = _CACHE[name] = (now, build())
+    return entry[1]
+
+
+def cached_choices(name, queryset):
+    """``{pk: object}`` of a form field's choices (``queryset``), kept like the catalogue, so
+    validating a submitted choice needs no query."""
+    return _cached(f"choices:{name}", lambda: {obj.pk: obj for obj in queryset})
 
 
 def _catalogue():
-    """The category tree and the active catalogue lines, kept in memory for a minute (they
-    change rarely; an edit in this process clears the copy at once)."""
-    import time
+    """The category tree and the active catalogue lines."""
 
-    now = time.monotonic()
-    if _CATALOGUE["data"] is None or now - _CATALOGUE["at"] > CATALOGUE_SECONDS:
+    def build():
         parents = dict(Category.objects.values_list("pk", "parent_id"))
         rules = {}
         for category_id, code, level, lead_id in DispatchRule.objects.filter(
@@ -107,8 +161,9 @@ def _catalogue():
                                             "lead_id"):
             prefix = code[:Division.PREFIX_LENGTH[level]] if code else ""
             rules.setdefault(category_id, []).append((prefix, lead_id))
-        _CATALOGUE["data"], _CATALOGUE["at"] = (parents, rules), now
-    return _CATALOGUE["data"]
+        return parents, rules
+
+    return _cached("catalogue", build)
 
 
 def suggested_lead_id(category, division):
@@ -131,7 +186,7 @@ def connect_signals():
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     for signal in (post_save, post_delete):
-        for model in (DispatchRule, Category):
+        for model in (DispatchRule, Category, Division):
             signal.connect(clear_catalogue_cache, sender=model,
                            dispatch_uid=f"hotline_catalogue_{model.__name__}_{signal is post_save}")
     m2m_changed.connect(clear_catalogue_cache, sender=DispatchRule.assisting.through,
@@ -205,28 +260,23 @@ def intake(*, channel, caller_name, caller_phone, category, division, content, a
     if errors:
         raise ValidationError(errors)
     now = received_at or timezone.now()
-    # The number is taken in its own short transaction before the ticket's, so concurrent
-    # intakes never queue behind the day's counter row; a failed intake leaves a gap in the
-    # numbers, nothing more.
-    number = next_number(now)
+    staff = user if user is not None and user.is_authenticated else None
     with transaction.atomic():
-        ticket = Ticket.objects.create(
-            number=number, channel=channel, urgency=urgency, category=category,
-            division=division, address=(address or "").strip(), caller_name=caller_name.strip(),
+        ticket = _insert_with_event(Ticket(
+            channel=channel, urgency=urgency, category=category, division=division,
+            address=(address or "").strip(), caller_name=caller_name.strip(),
             caller_phone=caller_phone, content=content.strip(), policy=policy,
             enterprise_credit_code=enterprise_credit_code, enterprise_name=enterprise_name,
-            suggested_lead_id=suggested_lead_id(category, division), created_by=user if user and user.is_authenticated else None,
+            suggested_lead_id=suggested_lead_id(category, division), created_by=staff,
             received_at=now,
-        )
+        ), TicketEvent(
+            action="intake", label=_("受理"), to_status=Status.PENDING_DISPATCH, actor=staff,
+            actor_name=actor_name(user), organisation_id=getattr(staff, "organisation_id", None),
+            note=_("通过%(channel)s受理。") % {"channel": Channel(channel).label},
+            created_at=now,
+        ))
         for upload in attachments:
             TicketAttachment.objects.create(ticket=ticket, file=upload, name=upload.name[:200])
-        TicketEvent.objects.create(
-            ticket=ticket, action="intake", label=_("受理"), to_status=Status.PENDING_DISPATCH,
-            actor=ticket.created_by, actor_name=actor_name(user),
-            organisation=getattr(user, "organisation", None),
-            note=_("通过%(channel)s受理。") % {"channel": ticket.get_channel_display()},
-            created_at=now,
-        )
         if notify:
             messaging.send(
                 "sms", _("【12345】您的诉求已受理，编号 %(number)s。可凭编号和手机号在网站查询办理进度。")

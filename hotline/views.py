@@ -7,9 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import ratelimit
-from hotline import charts, metrics, public, services
+from hotline import charts, metrics, public
 from hotline.forms import PublicTicketForm, TrackForm
-from hotline.models import Channel
 
 
 def _limits(name):
@@ -24,14 +23,8 @@ def submit(request):
         if ratelimit.over_limit("hotline:submit", ratelimit.client_address(request), limit, window, count=False):
             form.add_error(None, _("提交过于频繁，请稍后再试；紧急情况请直接拨打 12345。"))
         elif form.is_valid():
-            data = form.cleaned_data
             try:
-                ticket = services.intake(
-                    channel=Channel.WEB, caller_name=data["caller_name"],
-                    caller_phone=data["caller_phone"], category=data["category"],
-                    division=data["division"], address=data["address"],
-                    content=data["content"],
-                    attachments=[data["attachment"]] if data.get("attachment") else [])
+                ticket = form.file()
             except ValidationError as exc:
                 for field, messages in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)

@@ -3,7 +3,11 @@ calls (admin workbench, public site, tasks, bench).
 
     待派单 ─派单→ 待签收 ─签收→ 办理中 ─答复→ 已答复 ─审核通过→ 待回访 ─回访→ 已办结
        │直接办结 → 已办结      ↑ 改派/异议成立      │退回 ↩ 办理中      │重办 ↩ 办理中
-       │并单 → 已并单
+       │并单 → 已并单                                      已办结 ─重办↩ 办理中（未派过单的回到待派单）
+
+重办 from 已办结 is for a resident's dissatisfaction that arrives after closing (a later 差评:
+``ratings.services.open_case`` acts through the platform's system account, which holds the
+dispatcher role).
 
 ``perform`` locks the ticket row (SELECT … FOR UPDATE), checks the state and the user's role
 against the table, applies the change and writes the timeline in one transaction. When two
@@ -80,7 +84,8 @@ TRANSITIONS = {t.action: t for t in [
     T("return_reply", gettext_lazy("退回"), [S.REPLIED], S.IN_PROGRESS, DISPATCHER),
     T("approve_reply", gettext_lazy("审核通过"), [S.REPLIED], S.PENDING_CALLBACK, DISPATCHER),
     T("callback", gettext_lazy("回访办结"), [S.PENDING_CALLBACK], S.CLOSED, DISPATCHER),
-    T("reopen", gettext_lazy("重办"), [S.PENDING_CALLBACK], S.IN_PROGRESS, DISPATCHER),
+    T("reopen", gettext_lazy("重办"), [S.PENDING_CALLBACK, S.CLOSED], S.IN_PROGRESS,
+      DISPATCHER),
     T("supervise", gettext_lazy("督办"), [S.PENDING_SIGN, S.IN_PROGRESS, S.REPLIED], None,
       SUPERVISOR),
 ]}
@@ -148,6 +153,8 @@ def perform(ticket, action, user, **data):
 
 def _require(data, key, message):
     value = data.get(key)
+    if isinstance(value, str):
+        value = value.strip()
     if value in (None, "", [], ()):
         raise TransitionError(message)
     return value
@@ -403,15 +410,27 @@ def do_callback(ticket, user, now, data):
 
 
 def do_reopen(ticket, user, now, data):
+    """The resident is not satisfied: back to the lead department with a new 办理 deadline
+    (from 待回访, or from 已办结 when the dissatisfaction comes later). A ticket closed at
+    intake never had a department: it goes back to 待派单."""
     note = _require(data, "note", _("请填写诉求人不满意的原因。"))
-    _sign, handle_days, _callback = services.time_limit_for(ticket.category, ticket.urgency)
     ticket.satisfaction = Satisfaction.UNSATISFIED
     ticket.reopen_count += 1
-    ticket.replied_at = None
-    ticket.handle_deadline = calendar.add_working_days(now, handle_days)
+    ticket.replied_at = ticket.closed_at = ticket.resolved = None
     ticket.callback_deadline = None
     ticket.alert = Alert.NONE
-    return {"note": note}
+    if ticket.lead_org_id is None:
+        ticket.handle_deadline = None  # set when it is dispatched
+        return {"note": note, "target": S.PENDING_DISPATCH}
+    _sign, handle_days, _callback = services.time_limit_for(ticket.category, ticket.urgency)
+    ticket.handle_deadline = calendar.add_working_days(now, handle_days)
+    due = timezone.localtime(ticket.handle_deadline).strftime("%Y-%m-%d %H:%M")
+    for person in User.objects.filter(organisation_id=ticket.lead_org_id,
+                                      groups__name=roles.HANDLER, is_active=True):
+        messaging.send("inbox", _("工单 %(number)s 重办：%(note)s（办理期限 %(due)s）") % {
+            "number": ticket.number, "note": note, "due": due}, user=person,
+            subject=_("工单重办"), kind="hotline.reopened")
+    return {"note": _("%(note)s（新办理期限 %(due)s）") % {"note": note, "due": due}}
 
 
 def do_supervise(ticket, user, now, data):

@@ -442,7 +442,8 @@ def system_user():
 
 
 def open_case(rating, now=None):
-    """Open the 差评整改 case of a 差评 (once) and, for a ticket still 待回访, reopen it."""
+    """Open the 差评整改 case of a 差评 (once) and reopen its ticket (重办), whether it still
+    waits for the callback (待回访) or was closed already (已办结)."""
     now = now or timezone.now()
     case, created = BadRatingCase.objects.get_or_create(rating=rating, defaults={
         "organisation_id": rating.organisation_id, "created_at": now,
@@ -452,7 +453,8 @@ def open_case(rating, now=None):
     })
     if not created:
         return case
-    if rating.ticket_id and rating.ticket.status == TicketStatus.PENDING_CALLBACK:
+    if rating.ticket_id and rating.ticket.status in (TicketStatus.PENDING_CALLBACK,
+                                                      TicketStatus.CLOSED):
         from hotline.workflows import TransitionError, perform
 
         try:

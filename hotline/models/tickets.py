@@ -232,7 +232,10 @@ class TicketAttachment(models.Model):
 
 
 class TicketSequence(models.Model):
-    """The last number handed out per day, so numbers are readable and never collide."""
+    """The last number handed out per day, so numbers are readable and never collide.
+
+    PostgreSQL numbers from a sequence per day instead (``hotline_next_ticket_number``, see
+    migration 0005), which starts after the number recorded here for that day."""
 
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)

@@ -4,6 +4,7 @@ ticket page with its timeline and stage deadlines, intake and actions through pe
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from hotline.models import JointHandling, Status, Ticket
@@ -68,6 +69,36 @@ def test_intake_and_dispatch_through_the_workbench(client, hl, new_ticket):
     assert ticket.lead_org == hl["orgs"]["hrss"]
 
 
+def _intake_post(hl, **extra):
+    return {"channel": "phone", "urgency": "normal", "caller_name": "吴九",
+            "caller_phone": "13977778888", "division": hl["divisions"]["street"].pk,
+            "category": hl["cats"]["wages"].pk, "address": "解放路8号",
+            "content": "公司拖欠两个月工资，附上工资条照片", **extra}
+
+
+def test_staff_intake_keeps_an_attachment(client, hl):
+    client.force_login(hl["users"]["dispatcher"])
+    photo = SimpleUploadedFile("工资条.jpg", b"\xff\xd8\xff\xe0", content_type="image/jpeg")
+    response = client.post(reverse("hotline_intake"), _intake_post(hl, attachment=photo),
+                           follow=True)
+    ticket = Ticket.objects.get()
+    assert ticket.attachments.get().name == "工资条.jpg"
+    assert "工资条.jpg" in response.content.decode()  # listed on the ticket page
+
+
+@pytest.mark.parametrize(("upload", "message"), [
+    (SimpleUploadedFile("setup.exe", b"MZ", content_type="application/octet-stream"),
+     "附件只能是 JPG、PNG 图片或 PDF 文件。"),
+    (SimpleUploadedFile("scan.pdf", b"%PDF" + b"0" * (5 * 1024 * 1024),
+                        content_type="application/pdf"), "附件不能超过 5MB。"),
+], ids=["wrong-type", "too-large"])
+def test_staff_intake_refuses_a_bad_attachment(client, hl, upload, message):
+    client.force_login(hl["users"]["dispatcher"])
+    response = client.post(reverse("hotline_intake"), _intake_post(hl, attachment=upload))
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
 def test_handler_cannot_dispatch_via_url(client, hl, new_ticket):
     ticket = new_ticket()
     client.force_login(hl["users"]["handler"])
@@ -93,6 +124,26 @@ def test_joint_minutes_and_analysis_page(client, hl, new_ticket, drive):
     assert "<svg" in html and "重复诉求率" in html and "一类事" in html
     html = client.get(reverse("hotline_joint:index")).content.decode()
     assert root.number in html
+
+
+def test_recurring_clusters_are_scoped_to_the_viewers_department(client, hl, new_ticket,
+                                                                 drive):
+    dispatcher = hl["users"]["dispatcher"]
+    for _ in range(5):
+        drive(new_ticket(), Status.PENDING_SIGN)  # 欠薪 in 江城区, led by 市人社局
+        perform(new_ticket(category=hl["cats"]["property"], division=hl["divisions"]["other"]),
+                "dispatch", dispatcher, lead=hl["orgs"]["housing"])  # 物业管理 in 临湖区
+
+    def clusters_seen_by(user):
+        client.force_login(user)
+        html = client.get(reverse("hotline_analysis")).content.decode()
+        return html.split("一类事", 1)[1].split("指标口径", 1)[0]
+
+    handler_view = clusters_seen_by(hl["users"]["handler"])
+    assert "欠薪" in handler_view and "江城区" in handler_view
+    assert "物业管理" not in handler_view and "临湖区" not in handler_view
+    dispatcher_view = clusters_seen_by(dispatcher)
+    assert "欠薪" in dispatcher_view and "物业管理" in dispatcher_view
 
 
 def test_admin_menu_lists_the_queues(client, hl):

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.db import connection
 
-from hotline import workflows
+from hotline import services, workflows
 from hotline.models import Status, Ticket, TicketAssignment, TicketEvent
 from hotline.workflows import TransitionError, perform
 
@@ -80,3 +80,34 @@ def test_handler_signs_while_dispatcher_redispatches(hl, new_ticket, drive, monk
     else:
         assert ticket.status in (Status.IN_PROGRESS, Status.PENDING_SIGN)
         assert events.count("sign") + events.count("redispatch") == 1
+
+
+def test_concurrent_intakes_get_distinct_numbers(hl):
+    """Four intakes at once, five times over: every ticket gets its own number of the day."""
+    barrier = threading.Barrier(4)
+    numbers, errors = [], []
+
+    def file(worker):
+        try:
+            for n in range(5):
+                barrier.wait()
+                ticket = services.intake(
+                    channel="web", caller_name="张三", caller_phone=f"1390000{worker}{n:03d}",
+                    category=hl["cats"]["wages"], division=hl["divisions"]["street"],
+                    content=f"公司拖欠三个月工资不发，请帮忙追讨（{worker}-{n}）")
+                numbers.append(ticket.number)
+        except Exception as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=file, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert len(numbers) == 20 and len(set(numbers)) == 20
+    assert sorted(Ticket.objects.values_list("number", flat=True)) == sorted(numbers)
+    suffixes = sorted(int(n.rsplit("-", 1)[1]) for n in numbers)
+    assert suffixes == list(range(suffixes[0], suffixes[0] + 20))  # no gaps: none failed

@@ -1,9 +1,10 @@
 """Every transition in the table, for every role: allowed where the table says, refused with a
 Chinese message (and nothing written) everywhere else."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from core.models import Message
@@ -16,11 +17,11 @@ ROLE_USERS = {"dispatcher": "dispatcher", "handler": "handler", "supervisor": "s
 OUTSIDERS = ["other_handler", "editor"]  # a handler of another department; a non-hotline role
 
 
-def prepare(action, hl, new_ticket, drive):
-    """A ticket in the action's first source state, plus the data the action needs."""
+def prepare(action, source, hl, new_ticket, drive):
+    """A ticket in ``source`` (one of the action's source states), plus the data the action
+    needs."""
     u, orgs = hl["users"], hl["orgs"]
-    t = TRANSITIONS[action]
-    ticket = drive(new_ticket(), t.sources[0])
+    ticket = drive(new_ticket(), source)
     data = {
         "dispatch": {"lead": orgs["hrss"]},
         "close_at_intake": {"reply": "已为您解答：欠薪可向劳动监察大队投诉。"},
@@ -55,12 +56,14 @@ def snapshot(ticket):
             TicketEvent.objects.filter(ticket=ticket).count())
 
 
-CASES = [(action, role) for action in TRANSITIONS for role in [*ROLE_USERS, *OUTSIDERS]]
+CASES = [(action, source, role) for action, t in TRANSITIONS.items() for source in t.sources
+         for role in [*ROLE_USERS, *OUTSIDERS]]
 
 
-@pytest.mark.parametrize(("action", "role"), CASES, ids=[f"{a}-{r}" for a, r in CASES])
-def test_transition_by_role(action, role, hl, new_ticket, drive):
-    ticket, data = prepare(action, hl, new_ticket, drive)
+@pytest.mark.parametrize(("action", "source", "role"), CASES,
+                         ids=[f"{a}-from-{s}-{r}" for a, s, r in CASES])
+def test_transition_by_role(action, source, role, hl, new_ticket, drive):
+    ticket, data = prepare(action, source, hl, new_ticket, drive)
     user = hl["users"][role]
     transition = TRANSITIONS[action]
     if role in transition.roles:
@@ -173,3 +176,87 @@ def test_allowed_actions_lists_buttons_per_role(hl, new_ticket, drive):
     assert names("dispatcher") == {"redispatch", "review_objection", "review_extension"}
     assert names("supervisor") == {"supervise"}
     assert names("other_handler") == set() and names("editor") == set()
+
+
+def test_reopen_a_closed_ticket(hl, new_ticket, drive):
+    ticket = drive(new_ticket(), Status.CLOSED)
+    assert ticket.closed_at and ticket.resolved is True
+    ticket = perform(ticket, "reopen", hl["users"]["dispatcher"], note="诉求人事后反映工资仍未到账")
+    assert ticket.status == Status.IN_PROGRESS and ticket.reopen_count == 1
+    assert ticket.closed_at is None and ticket.resolved is None and ticket.replied_at is None
+    assert ticket.satisfaction == "unsatisfied" and ticket.handle_deadline > timezone.now()
+    event = ticket.events.last()
+    assert (event.action, event.from_status, event.to_status) == (
+        "reopen", Status.CLOSED, Status.IN_PROGRESS)
+    assert "工资仍未到账" in event.note and "新办理期限" in event.note
+    assert Message.objects.filter(user=hl["users"]["handler"], kind="hotline.reopened",
+                                  body__contains=ticket.number).exists()
+    # the department answers again and the loop runs to the end once more
+    ticket = drive_from_progress(ticket, hl)
+    assert ticket.status == Status.CLOSED and ticket.reopen_count == 1
+
+
+def drive_from_progress(ticket, hl):
+    u = hl["users"]
+    ticket = perform(ticket, "reply", u["handler"], reply="已再次督促用人单位，工资已全部到账。")
+    ticket = perform(ticket, "approve_reply", u["dispatcher"])
+    return perform(ticket, "callback", u["dispatcher"], satisfaction="basic", resolved=True)
+
+
+def test_reopen_a_ticket_closed_at_intake_goes_back_to_dispatch(hl, new_ticket):
+    ticket = new_ticket(answer="您好，社保缴费基数每年7月调整。")
+    ticket = perform(ticket, "reopen", hl["users"]["dispatcher"], note="诉求人认为答复不清楚")
+    assert ticket.status == Status.PENDING_DISPATCH and ticket.handle_deadline is None
+    assert ticket.closed_at is None and ticket.reopen_count == 1
+
+
+def test_reopen_needs_a_reason_and_the_dispatcher_role(hl, new_ticket, drive):
+    ticket = drive(new_ticket(), Status.CLOSED)
+    with pytest.raises(TransitionError, match="不满意的原因"):
+        perform(ticket, "reopen", hl["users"]["dispatcher"], note=" ")
+    with pytest.raises(TransitionError, match="没有权限"):
+        perform(ticket, "reopen", hl["users"]["handler"], note="不满意")
+    assert snapshot(ticket)[0] == Status.CLOSED
+
+
+def test_no_receipt_for_an_intake_that_is_rolled_back(hl, new_ticket, settings,
+                                                     django_capture_on_commit_callbacks):
+    outbox = settings.MESSAGE_OUTBOX_DIR / "sms.jsonl"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            new_ticket(caller_phone="13911110000")
+            raise RuntimeError("the request failed after intake")
+    assert callbacks == [] and not outbox.exists()
+    assert not Ticket.objects.exists() and not Message.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        ticket = new_ticket(caller_phone="13911110000")
+    assert len(callbacks) == 1
+    sms = outbox.read_text(encoding="utf-8")
+    assert ticket.number in sms and "已受理" in sms and "13911110000" in sms
+
+
+@pytest.mark.postgres
+def test_numbers_continue_after_those_already_handed_out(hl, new_ticket):
+    """A day's PostgreSQL sequence starts after the numbers the day already has (from the
+    counter table, or on tickets)."""
+    from hotline.models import TicketSequence
+
+    counted = timezone.make_aware(datetime(2031, 3, 4, 10, 0))
+    TicketSequence.objects.create(day=counted.date(), last=41)
+    assert new_ticket(received_at=counted).number == "12345-20310304-000042"
+    assert new_ticket(received_at=counted).number == "12345-20310304-000043"
+    on_tickets = timezone.make_aware(datetime(2031, 3, 5, 10, 0))
+    Ticket.objects.filter(pk=new_ticket(received_at=counted).pk).update(
+        number="12345-20310305-000050")
+    assert new_ticket(received_at=on_tickets).number == "12345-20310305-000051"
+
+
+@pytest.mark.postgres
+def test_a_number_already_on_a_ticket_is_skipped(hl, new_ticket):
+    """Once the day's sequence exists, a ticket written with one of its next numbers (an import,
+    demo data) does not make the next intake fail: the taken number is skipped."""
+    day = timezone.make_aware(datetime(2031, 4, 1, 10, 0))
+    assert new_ticket(received_at=day).number == "12345-20310401-000001"
+    Ticket.objects.filter(pk=new_ticket(received_at=day).pk).update(
+        number="12345-20310401-000003")
+    assert new_ticket(received_at=day).number == "12345-20310401-000004"

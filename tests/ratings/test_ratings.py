@@ -154,6 +154,19 @@ def test_bad_rating_on_a_ticket_awaiting_callback_reopens_it(rt, invited):
     assert not event.actor.has_usable_password()
 
 
+def test_late_bad_rating_on_a_closed_ticket_reopens_it(rt, invited):
+    ticket, invitation, token = invited(status=Status.CLOSED)
+    services.submit_rating(invitation, level=2, reason="unsolved", comment="工资还差一个月",
+                           channel=Channel.SMS_LINK)
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS and ticket.reopen_count == 1
+    assert ticket.closed_at is None and ticket.handle_deadline > timezone.now()
+    event = ticket.events.get(action="reopen")
+    assert event.from_status == Status.CLOSED and "工资还差一个月" in event.note
+    assert event.actor.username == services.SYSTEM_USERNAME
+    assert BadRatingCase.objects.get().ticket_reopened
+
+
 def test_default_rating_after_seven_days(rt, invited, settings):
     ticket, invitation, token = invited()
     recent_event = services.record_event(window=rt["window"], item=rt["item"])
