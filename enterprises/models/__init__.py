@@ -1,6 +1,7 @@
 """Models of this app, one module per model family, re-exported here."""
 
 from .assistance import Assistance, AssistanceVisit
+from .changes import ProfileChange
 from .criteria import AudienceCriteria, QualificationMode
 from .enterprises import Enterprise, Frequency, OperatingStatus, Qualification, SizeClass
 from .industries import Industry
@@ -8,5 +9,6 @@ from .push import Delivery, Push
 
 __all__ = [
     "Assistance", "AssistanceVisit", "AudienceCriteria", "Delivery", "Enterprise", "Frequency",
-    "Industry", "OperatingStatus", "Push", "Qualification", "QualificationMode", "SizeClass",
+    "Industry", "OperatingStatus", "ProfileChange", "Push", "Qualification", "QualificationMode",
+    "SizeClass",
 ]

@@ -20,6 +20,8 @@ class Assistance(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("指派人"),
                                    null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("指派时间"), auto_now_add=True)
+    reminded_on = models.DateField(_("最近提醒日期"), null=True, blank=True, editable=False,
+                                   help_text=_("跟进提醒每天最多发送一次。"))
 
     class Meta:
         verbose_name = _("线下帮办")

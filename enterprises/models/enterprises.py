@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.privacy import mask_name, mask_phone
+from enterprises.validators import validate_credit_code, validate_industry_code
 
 
 class SizeClass(models.TextChoices):
@@ -46,10 +47,11 @@ class Qualification(models.Model):
 class Enterprise(models.Model):
     """An enterprise profile (企业画像), keyed by its 统一社会信用代码."""
 
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True,
+                                   validators=[validate_credit_code])
     name = models.CharField(_("企业名称"), max_length=200)
     industry_code = models.CharField(
-        _("国民经济行业"), max_length=5, db_index=True,
+        _("国民经济行业"), max_length=5, db_index=True, validators=[validate_industry_code],
         help_text=_("GB/T 4754-2017 行业代码，以门类字母开头，例如 C3911。"))
     size_class = models.CharField(_("企业规模"), max_length=10, choices=SizeClass.choices)
     division = models.ForeignKey("core.Division", verbose_name=_("注册地区划"),

@@ -67,10 +67,16 @@ class Delivery(models.Model):
         SENT = "sent", _("已送达")
         FAILED = "failed", _("发送失败")
 
+    # Written in bulk (one INSERT … SELECT per push, 100,000+ rows a second), so every index
+    # and trigger counts: the foreign keys have no single-column indexes (the unique constraint
+    # and the inbox index lead with them) and no database constraint (PostgreSQL checks those
+    # row by row, which more than doubled the insert time). Rows are only ever inserted from
+    # existing enterprises under the locked push, and deletes cascade through Django.
     push = models.ForeignKey(Push, verbose_name=_("推送"), on_delete=models.CASCADE,
-                             related_name="deliveries")
+                             related_name="deliveries", db_index=False, db_constraint=False)
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"),
-                                   on_delete=models.CASCADE, related_name="deliveries")
+                                   on_delete=models.CASCADE, related_name="deliveries",
+                                   db_index=False, db_constraint=False)
     channel = models.CharField(_("渠道"), max_length=5, choices=Channel.choices)
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices,
                               default=Status.PENDING)
@@ -90,9 +96,14 @@ class Delivery(models.Model):
                                     name="delivery_once_per_enterprise_channel"),
         ]
         indexes = [
-            models.Index(fields=["push", "status"]),
-            models.Index(fields=["enterprise", "channel", "-created_at"]),
-            models.Index(fields=["status", "retry_at"]),
+            # An enterprise's inbox, newest first.
+            models.Index(fields=["enterprise", "-created_at"], condition=Q(channel="inbox"),
+                         name="delivery_inbox"),
+            # Work still to do per push (dispatch, retries, digests, recovery): small,
+            # whatever the number of messages already sent.
+            models.Index(fields=["push", "status", "retry_at"],
+                         condition=Q(status__in=["pending", "sending", "digest"]),
+                         name="delivery_unfinished"),
         ]
 
     def __str__(self):

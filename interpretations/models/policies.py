@@ -6,6 +6,7 @@ package, one workflow signs them off, one publish makes them public. 三同步 h
 construction; ``PolicyPage.publish`` is the choke point every publishing route passes.
 """
 
+from django import forms
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
@@ -217,10 +218,33 @@ class PolicyPage(CachedPageMixin, AudienceCriteria, Page):
                         heading=_("不予解读")),
         InlinePanel("followups", label=_("后续解读（分段、多次、持续）")),
     ]
+    audience_panels = [
+        MultiFieldPanel([
+            FieldPanel("audience_industries"),
+            FieldPanel("audience_sizes"),
+            FieldPanel("audience_divisions"),
+            FieldRowPanel([
+                FieldPanel("audience_qualifications", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("audience_qualification_mode", widget=forms.RadioSelect)]),
+            FieldRowPanel([FieldPanel("audience_headcount_min"),
+                           FieldPanel("audience_headcount_max")]),
+            FieldRowPanel([FieldPanel("audience_revenue_min"), FieldPanel("audience_revenue_max")]),
+            FieldRowPanel([FieldPanel("audience_age_min"), FieldPanel("audience_age_max")]),
+        ], heading=_("适用企业（所填条件须同时满足）")),
+        MultiFieldPanel([
+            FieldPanel("audience_exclude_industries"),
+            FieldPanel("audience_exclude_divisions"),
+            FieldPanel("audience_exclude_qualifications", widget=forms.CheckboxSelectMultiple),
+        ], heading=_("排除")),
+        FieldPanel("exempt_application"),
+        MultiFieldPanel([FieldPanel("push_significant_change"), FieldPanel("push_change_note")],
+                        heading=_("更新推送")),
+    ]
     edit_handler = TabbedInterface([
         ObjectList(content_panels, heading=_("政策文件")),
         ObjectList(materials_panels, heading=_("解读材料")),
         ObjectList(plan_panels, heading=_("解读方案")),
+        ObjectList(audience_panels, heading=_("精准推送")),
         ObjectList(Page.promote_panels, heading=_("推广")),
         ObjectList(Page.settings_panels, heading=_("发布设置")),
     ])

@@ -34,6 +34,7 @@ class Channel(models.TextChoices):
     SMS_REPLY = "sms_reply", _("短信回复")
     QR = "qr", _("窗口二维码")
     DEFAULT = "default", _("超期默认")
+    PORTAL = "portal", _("企业门户")
 
 
 class Rating(models.Model):

@@ -49,6 +49,11 @@ RATINGS_HANDLE = ["ratings.view_badratingcase", "ratings.handle_case", "ratings.
 RATINGS_SUPERVISE = ["ratings.view_badratingcase", "ratings.view_rating", "ratings.view_appeal",
                      "ratings.decide_appeal", "ratings.review_rating",
                      "ratings.view_serviceevent", "ratings.view_servicewindow"]
+# 企业服务 (enterprises/): 督办人 keep the enterprise profiles; editors and approvers look up
+# industries and qualifications when they set who a policy is for.
+ENTERPRISE_REFERENCE = ["enterprises.view_industry", "enterprises.view_qualification"]
+ENTERPRISE_PROFILES = ["enterprises.view_enterprise", "enterprises.add_enterprise",
+                       "enterprises.change_enterprise", *ENTERPRISE_REFERENCE]
 HOTLINE_SUPERVISE = ["hotline.view_ticket", "hotline.supervise_ticket",
                      "hotline.view_jointhandling", "hotline.change_jointhandling"]
 
@@ -63,10 +68,11 @@ class Role:
 
 ROLES = [
     Role(EDITOR, "起草政策文件和解读材料，提交审签。",
-         [ADMIN_ACCESS, *MEDIA_LIBRARY, *REFERENCE_DATA, *POLICY_MEDIA, *POLICY_CONCERNS]),
+         [ADMIN_ACCESS, *MEDIA_LIBRARY, *REFERENCE_DATA, *POLICY_MEDIA, *POLICY_CONCERNS,
+          *ENTERPRISE_REFERENCE]),
     Role(APPROVER, "审核并签发政策文件及其解读。",
          [ADMIN_ACCESS, *MEDIA_LIBRARY, *REFERENCE_DATA, *POLICY_MEDIA, *POLICY_CONCERNS,
-          *POLICY_SIGNOFFS]),
+          *POLICY_SIGNOFFS, *ENTERPRISE_REFERENCE]),
     Role(DISPATCHER, "受理12345诉求，派单、改派、审核延期与异议。",
          [ADMIN_ACCESS, *REFERENCE_DATA, *HOTLINE_DISPATCH]),
     Role(HANDLER, "签收并办理本单位的工单，答复诉求人。",
@@ -74,7 +80,7 @@ ROLES = [
     Role(SUPERVISOR, "督办超期和重点事项，查看全部统计。",
          [ADMIN_ACCESS, *REFERENCE_DATA, "core.view_message", *HOTLINE_SUPERVISE,
           "interpretations.view_concern", "interpretations.view_feedback", *POLICY_SIGNOFFS,
-          *RATINGS_SUPERVISE]),
+          *RATINGS_SUPERVISE, *ENTERPRISE_PROFILES]),
     Role(ENTERPRISE, "企业门户用户：查看推送政策，提交企业诉求。", [], staff=False),
 ]
 

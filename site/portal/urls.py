@@ -10,14 +10,15 @@ from core import views as core_views
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
     # Each app's own routes (forms, APIs, tracking); pages are served by Wagtail below.
+    # enterprises first: /policies/calculator/ must win over the policy-page slug route.
+    path("", include("enterprises.urls")),
     path("", include("interpretations.urls")),
     path("", include("hotline.urls")),
     path("", include("ratings.urls")),
-    path("", include("enterprises.urls")),
     path("", include("media.urls")),
 ]
 

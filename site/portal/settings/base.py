@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # site/portal
@@ -42,6 +43,9 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
 EMAIL_URL_HOST = os.environ.get("EMAIL_HOST", "")
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")  # e.g. HTTP_X_REAL_IP behind nginx
 MESSAGE_OUTBOX_DIR = Path(os.environ.get("MESSAGE_OUTBOX_DIR", VAR_DIR / "outbox"))
+# One backend (dotted path) for SMS and email instead of the defaults below, e.g.
+# core.messaging.RecordingBackend for a benchmark or a worker test; empty = the defaults.
+MESSAGE_BACKEND = os.environ.get("MESSAGE_BACKEND", "")
 
 
 # --- Applications ------------------------------------------------------------------------------
@@ -184,6 +188,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "interpretations.tasks.publish_scheduled",
         "schedule": 60.0,
     },
+    "enterprises.push_recover": {
+        "task": "enterprises.tasks.push_recover",
+        "schedule": 120.0,
+    },
+    # Hourly: sends the daily digest once its hour has come (a missed run catches up).
+    "enterprises.push_send_digests": {
+        "task": "enterprises.tasks.push_send_digests",
+        "schedule": crontab(minute=5),
+    },
+    # 线下帮办: helpers hear of follow-ups due today (once a day each; later runs catch up).
+    "enterprises.remind_follow_ups": {
+        "task": "enterprises.tasks.remind_follow_ups",
+        "schedule": crontab(minute=30, hour="8-17"),
+    },
 }
 
 
@@ -192,10 +210,23 @@ CELERY_BEAT_SCHEDULE = {
 # keeps it in the database outbox, which the demo and the tests read.
 
 MESSAGE_BACKENDS = {
-    "sms": "core.messaging.FileBackend",
-    "email": "core.messaging.FileBackend",
+    "sms": MESSAGE_BACKEND or "core.messaging.FileBackend",
+    "email": MESSAGE_BACKEND or "core.messaging.FileBackend",
     "inbox": "core.messaging.InboxBackend",
 }
+
+
+# --- 企业服务: targeted policy push (enterprises/push.py) ---------------------------------------
+
+ENTERPRISE_PUSH_BATCH_SIZE = 500  # deliveries per dispatch task
+ENTERPRISE_PUSH_MAX_ATTEMPTS = 5  # a delivery that failed this often is marked failed
+ENTERPRISE_PUSH_RETRY_SECONDS = 60  # backoff: this, doubled after every further attempt
+ENTERPRISE_PUSH_STALE_SECONDS = 300  # work untouched this long is re-queued by recovery
+ENTERPRISE_PUSH_DIGEST_HOUR = 9  # local hour of the daily digest (每日汇总)
+ENTERPRISE_REQUEST_LIMIT = 10  # 企业诉求 one enterprise may file per window
+ENTERPRISE_REQUEST_WINDOW_SECONDS = 3600
+ENTERPRISE_CALCULATOR_LIMIT = 30  # public 政策计算器 answers per client address per window
+ENTERPRISE_CALCULATOR_WINDOW_SECONDS = 600
 
 
 # --- Passwords ---------------------------------------------------------------------------------

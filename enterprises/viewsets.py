@@ -1,0 +1,333 @@
+"""Admin of 企业服务 reference data and profiles (企业档案, 企业资质, 国民经济行业) and the
+免申即享 eligible-enterprise lists.
+
+Profiles, qualifications and industries use model permissions. A 免申即享 list is for the
+department to act on, so it carries full contact details; it is open to superusers and 督办人
+for every policy, and to 编辑 and 审签人 for the policies their organisation (or one below it)
+drafted (``exempt_policies``).
+"""
+
+import csv
+
+import django_filters
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import include, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from core.models import Division
+from core.permissions import scope_to_user
+from core.roles import APPROVER, EDITOR, SUPERVISOR, has_role
+from enterprises import criteria, industries
+from enterprises.forms import EnterpriseAdminForm
+from enterprises.models import Enterprise, Industry, OperatingStatus, Qualification, SizeClass
+
+# --- 企业档案 ------------------------------------------------------------------------------------
+
+
+def section_choices():
+    return [(code, f"{code} {name}") for code, name in industries.reference_rows()
+            if len(code) == 1]
+
+
+def division_filter_choices(request=None):
+    return Division.objects.filter(
+        level__in=[Division.Level.COUNTY, Division.Level.TOWNSHIP]).order_by("code")
+
+
+class EnterpriseFilterSet(WagtailFilterSet):
+    section = django_filters.ChoiceFilter(label=gettext_lazy("行业门类"), choices=section_choices,
+                                          method="filter_section")
+    size_class = django_filters.ChoiceFilter(label=gettext_lazy("企业规模"),
+                                             choices=SizeClass.choices)
+    division = django_filters.ModelChoiceFilter(label=gettext_lazy("注册地"),
+                                                queryset=division_filter_choices,
+                                                method="filter_division")
+    status = django_filters.ChoiceFilter(label=gettext_lazy("经营状态"),
+                                         choices=OperatingStatus.choices)
+    qualifications = django_filters.ModelChoiceFilter(label=gettext_lazy("资质"),
+                                                      queryset=Qualification.objects.all())
+
+    class Meta:
+        model = Enterprise
+        fields = []
+
+    def filter_section(self, queryset, name, value):
+        return queryset.filter(industry_code__startswith=value) if value else queryset
+
+    def filter_division(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(division__in=value.descendants().values("pk"))
+
+
+class EnterpriseIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("division__parent__parent")
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        from enterprises.validators import normalise_credit_code
+
+        code = normalise_credit_code(self.search_query)
+        query = self.search_query.strip()
+        if code.isalnum() and code.isascii():
+            return queryset.filter(credit_code__startswith=code)
+        return queryset.filter(name__icontains=query)
+
+
+def _industry(enterprise):
+    return industries.label(enterprise.industry_code)
+
+
+class EnterpriseViewSet(ModelViewSet):
+    model = Enterprise
+    icon = "group"
+    menu_label = gettext_lazy("企业档案")
+    index_view_class = EnterpriseIndexView
+    list_display = [
+        "name", "credit_code",
+        Column("industry", label=gettext_lazy("国民经济行业"), accessor=_industry),
+        Column("size_class", label=gettext_lazy("企业规模"), accessor="get_size_class_display"),
+        Column("division", label=gettext_lazy("注册地")),
+        Column("status", label=gettext_lazy("经营状态"), accessor="get_status_display"),
+        Column("masked_contact_phone", label=gettext_lazy("联系电话")),
+    ]
+    filterset_class = EnterpriseFilterSet
+    search_fields = ["name", "credit_code"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    edit_handler = ObjectList([
+        MultiFieldPanel([
+            FieldPanel("credit_code"), FieldPanel("name"),
+            FieldRowPanel([FieldPanel("industry_code"), FieldPanel("size_class")]),
+            FieldPanel("division"),
+            FieldRowPanel([FieldPanel("headcount"), FieldPanel("revenue"),
+                           FieldPanel("registered_on")]),
+            FieldPanel("status"),
+            FieldPanel("qualifications", widget=forms.CheckboxSelectMultiple),
+        ], heading=gettext_lazy("企业画像")),
+        MultiFieldPanel([
+            FieldRowPanel([FieldPanel("contact_name"), FieldPanel("contact_phone"),
+                           FieldPanel("contact_email")]),
+        ], heading=gettext_lazy("联系人")),
+        MultiFieldPanel([
+            FieldRowPanel([FieldPanel("notify_inbox"), FieldPanel("notify_sms"),
+                           FieldPanel("notify_email")]),
+            FieldPanel("notify_frequency"),
+        ], heading=gettext_lazy("推送设置")),
+        FieldPanel("users"),
+    ], base_form_class=EnterpriseAdminForm)
+
+
+class QualificationViewSet(ModelViewSet):
+    model = Qualification
+    icon = "tag"
+    menu_label = gettext_lazy("企业资质")
+    list_display = ["name", "description"]
+    search_fields = ["name"]
+    form_fields = ["name", "description"]
+    copy_view_enabled = False
+
+
+class IndustryAdminForm(WagtailAdminModelForm):
+    """The code is read with ``canonical_code``; level and parent follow from it."""
+
+    def clean_code(self):
+        code = industries.canonical_code(self.cleaned_data.get("code"))
+        if self.instance.pk and code != self.instance.code:
+            raise forms.ValidationError(_("行业代码建立后不能修改，如有错误请删除后重新添加。"))
+        return code
+
+    def save(self, commit=True):
+        industry = super().save(commit=False)
+        code = industry.code
+        industry.level = industries.level_of(code)
+        ancestors = [code[:n] for n in (4, 3, 1) if n < len(code)]
+        industry.parent = Industry.objects.filter(code__in=ancestors).order_by("-code").first()
+        if commit:
+            industry.save()
+        return industry
+
+
+class IndustryFilterSet(WagtailFilterSet):
+    level = django_filters.ChoiceFilter(label=gettext_lazy("层级"), choices=Industry.Level.choices)
+    section = django_filters.ChoiceFilter(label=gettext_lazy("门类"), choices=section_choices,
+                                          method="filter_section")
+
+    class Meta:
+        model = Industry
+        fields = []
+
+    def filter_section(self, queryset, name, value):
+        return queryset.filter(code__startswith=value) if value else queryset
+
+
+class IndustryViewSet(ModelViewSet):
+    model = Industry
+    icon = "list-ul"
+    menu_label = gettext_lazy("国民经济行业")
+    list_display = [Column("display_code", label=gettext_lazy("行业代码")), "name",
+                    Column("level", label=gettext_lazy("层级"), accessor="get_level_display")]
+    filterset_class = IndustryFilterSet
+    search_fields = ["name", "code"]
+    list_per_page = 50
+    copy_view_enabled = False
+    edit_handler = ObjectList([FieldPanel("code"), FieldPanel("name")],
+                              base_form_class=IndustryAdminForm)
+
+
+enterprise_viewset = EnterpriseViewSet("enterprise_profiles")
+qualification_viewset = QualificationViewSet("enterprise_qualifications")
+industry_viewset = IndustryViewSet("industries")
+VIEWSETS = [enterprise_viewset, qualification_viewset, industry_viewset]
+
+
+# --- 免申即享: the eligible-enterprise list ---------------------------------------------------------
+
+
+def may_use_exempt_lists(user):
+    return user.is_authenticated and (user.is_superuser
+                                      or has_role(user, EDITOR, APPROVER, SUPERVISOR))
+
+
+def exempt_policies(user):
+    """The live 免申即享 policies whose eligible-enterprise list ``user`` may see."""
+    from interpretations.models import PolicyPage
+
+    if not may_use_exempt_lists(user):
+        raise PermissionDenied
+    policies = PolicyPage.objects.live().filter(exempt_application=True)
+    if user.is_superuser or has_role(user, SUPERVISOR):
+        return policies
+    return scope_to_user(policies, user, "drafting_department")
+
+
+def _exempt_policy(request, policy_id):
+    policy = exempt_policies(request.user).filter(pk=policy_id).first()
+    if policy is None:
+        raise Http404
+    return policy
+
+
+@require_GET
+def exempt_index(request):
+    policies = exempt_policies(request.user).select_related("drafting_department").order_by(
+        "-published_on", "-pk")
+    page = Paginator(policies, 20).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "enterprises/admin/matching/exempt_index.html", {
+        "page_obj": page, "rows": [(p, criteria.summary(p)) for p in page.object_list],
+    })
+
+
+PREVIEW = 50
+
+
+@require_GET
+def exempt_detail(request, policy_id):
+    policy = _exempt_policy(request, policy_id)
+    eligible = criteria.matching_enterprises(policy)
+    preview = list(eligible.select_related("division__parent__parent").order_by(
+        "credit_code")[:PREVIEW])
+    return TemplateResponse(request, "enterprises/admin/matching/exempt_detail.html", {
+        "policy": policy, "summary": criteria.summary(policy), "count": eligible.count(),
+        "preview": [(e, industries.label(e.industry_code)) for e in preview],
+        "preview_size": PREVIEW, "has_criteria": criteria.has_criteria(policy),
+        "csv_url": reverse("enterprises_exempt:csv", args=[policy.pk]),
+    })
+
+
+CSV_COLUMNS = [
+    gettext_lazy("统一社会信用代码"), gettext_lazy("企业名称"), gettext_lazy("行业代码"),
+    gettext_lazy("行业名称"), gettext_lazy("企业规模"), gettext_lazy("注册地"),
+    gettext_lazy("从业人数"), gettext_lazy("营业收入（万元）"), gettext_lazy("成立日期"),
+    gettext_lazy("联系人"), gettext_lazy("联系电话"), gettext_lazy("联系邮箱"),
+]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value):
+    """Text a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def division_names():
+    """{id: full name} of every division, from one query (names joined below the city)."""
+    rows = {pk: (name, parent, level) for pk, name, parent, level in
+            Division.objects.values_list("pk", "name", "parent_id", "level")}
+    names = {}
+    for pk in rows:
+        parts, node = [], pk
+        while node is not None and rows[node][2] > Division.Level.CITY:
+            parts.append(rows[node][0])
+            node = rows[node][1]
+        names[pk] = "".join(reversed(parts)) or rows[pk][0]
+    return names
+
+
+def eligible_rows(policy):
+    """The CSV rows of the policy's eligible enterprises, streamed from the database."""
+    sizes = dict(SizeClass.choices)
+    places = division_names()
+    industry_names = industries.names()
+    rows = criteria.matching_enterprises(policy).order_by("credit_code").values_list(
+        "credit_code", "name", "industry_code", "size_class", "division_id", "headcount",
+        "revenue", "registered_on", "contact_name", "contact_phone", "contact_email")
+    for (code, name, industry, size, division, headcount, revenue, registered, contact, phone,
+         email) in rows.iterator(chunk_size=5000):
+        yield [code, name, industries.display_code(industry), industry_names.get(industry, ""),
+               sizes.get(size, size), places.get(division, ""), headcount, revenue,
+               registered.isoformat(), contact, phone, email]
+
+
+@require_GET
+def exempt_csv(request, policy_id):
+    policy = _exempt_policy(request, policy_id)
+    writer = csv.writer(_Echo())
+
+    def stream():
+        yield "\ufeff" + writer.writerow([str(c) for c in CSV_COLUMNS])
+        for row in eligible_rows(policy):
+            yield writer.writerow([_cell(v) for v in row])
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    filename = f"exempt-{policy.pk}-eligible.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def exempt_urls():
+    patterns = [
+        path("", exempt_index, name="index"),
+        path("<int:policy_id>/", exempt_detail, name="detail"),
+        path("<int:policy_id>/csv/", exempt_csv, name="csv"),
+    ]
+    return [path("enterprises/exempt/", include((patterns, "enterprises_exempt")))]
+
+
+class ExemptMenuItem(MenuItem):
+    def __init__(self):
+        super().__init__(gettext_lazy("免申即享名单"), reverse("enterprises_exempt:index"),
+                         name="exempt-lists", icon_name="download", order=300)
+
+    def is_shown(self, request):
+        return may_use_exempt_lists(request.user)
