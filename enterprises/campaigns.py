@@ -7,14 +7,12 @@ Who may look: superusers and 督办人 see every policy; 编辑 and 审签人 se
 organisation (or one below it) drafted. Anyone else gets 403; a policy outside the scope is 404.
 """
 
-import csv
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef
 from django.db.models.functions import TruncDate, TruncHour
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,31 +21,23 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from wagtail.admin.menu import MenuItem
 
-from core.permissions import scope_to_user
+from core.exports import csv_download
+from core.models import Division
 from core.privacy import mask_name, mask_phone
-from core.roles import APPROVER, EDITOR, SUPERVISOR, has_role
 from enterprises import criteria, push
+from enterprises.access import may_see_policy_enterprises, scope_policies
 from enterprises.models import Delivery, Push
 
 PER_PAGE = 20
 FAILURES_SHOWN = 50
 
 
-def may_use(user):
-    return user.is_authenticated and (user.is_superuser
-                                      or has_role(user, EDITOR, APPROVER, SUPERVISOR))
-
-
 def visible_policies(user):
     """The policies with pushes whose campaigns ``user`` may see."""
     from interpretations.models import PolicyPage
 
-    if not may_use(user):
-        raise PermissionDenied
-    policies = PolicyPage.objects.filter(Exists(Push.objects.filter(policy=OuterRef("pk"))))
-    if user.is_superuser or has_role(user, SUPERVISOR):
-        return policies
-    return scope_to_user(policies, user, "drafting_department")
+    return scope_policies(
+        user, PolicyPage.objects.filter(Exists(Push.objects.filter(policy=OuterRef("pk")))))
 
 
 def _policy_for(request, policy_id):
@@ -156,26 +146,6 @@ def campaign_progress(request, policy_id):
     } for row in rows]})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _division_names():
-    from core.models import Division
-
-    nodes = {pk: (name, parent, level) for pk, name, parent, level in
-             Division.objects.values_list("pk", "name", "parent_id", "level")}
-    names = {}
-    for pk in nodes:
-        parts, node = [], pk
-        while node is not None and nodes[node][2] > Division.Level.CITY:
-            parts.append(nodes[node][0])
-            node = nodes[node][1]
-        names[pk] = "".join(reversed(parts)) or nodes[pk][0]
-    return names
-
-
 @require_GET
 def campaign_export(request, policy_id):
     """The enterprises the policy matches (its current criteria), whether the push reached
@@ -191,26 +161,17 @@ def campaign_export(request, policy_id):
                    .order_by("pk").values_list(
                        "credit_code", "name", "industry_code", "size_class", "division_id",
                        "contact_name", "contact_phone", "reached", "read"))
-    divisions = _division_names()
+    divisions = Division.full_names()
     sizes = dict(SizeClass.choices)
     yes, no = _("是"), _("否")
-
-    def lines():
-        writer = csv.writer(_Echo())
-        yield "\ufeff" + writer.writerow([
-            _("统一社会信用代码"), _("企业名称"), _("国民经济行业"), _("企业规模"), _("注册地"),
-            _("联系人"), _("联系电话"), _("已送达"), _("已阅读")])
-        for code, name, industry, size, division, contact, phone, reached, read in \
-                enterprises.iterator(chunk_size=2000):
-            yield writer.writerow([
-                code, name, label(industry), sizes.get(size, size), divisions.get(division, ""),
-                mask_name(contact), mask_phone(phone), yes if reached else no,
-                yes if read else no])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    filename = f"policy-{policy.pk}-matched-{timezone.localdate():%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    rows = ([code, name, label(industry), sizes.get(size, size), divisions.get(division, ""),
+             mask_name(contact), mask_phone(phone), yes if reached else no, yes if read else no]
+            for code, name, industry, size, division, contact, phone, reached, read
+            in enterprises.iterator(chunk_size=2000))
+    header = [_("统一社会信用代码"), _("企业名称"), _("国民经济行业"), _("企业规模"), _("注册地"),
+              _("联系人"), _("联系电话"), _("已送达"), _("已阅读")]
+    return csv_download(f"policy-{policy.pk}-matched-{timezone.localdate():%Y%m%d}.csv",
+                        header, rows)
 
 
 def urls():
@@ -231,7 +192,7 @@ class CampaignMenuItem(MenuItem):
                          name="enterprises-campaigns")
 
     def is_shown(self, request):
-        return may_use(request.user)
+        return may_see_policy_enterprises(request.user)
 
     def render_component(self, request):
         self.url = reverse("enterprises_campaigns")

@@ -10,6 +10,27 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from enterprises.models import Frequency, SizeClass
 
+
+def headcount_field(label):
+    """从业人数 as the calculator and the profile ask for it."""
+    return forms.IntegerField(
+        label=label, required=False, min_value=0, max_value=10_000_000,
+        error_messages={"invalid": _("从业人数请填写整数。"),
+                        "min_value": _("从业人数不能为负数。"),
+                        "max_value": _("从业人数超出合理范围，请核对。")})
+
+
+def revenue_field(label):
+    """营业收入 in 万元 as the calculator and the profile ask for it."""
+    too_large = _("营业收入超出合理范围，请核对（单位为万元）。")
+    return forms.DecimalField(
+        label=label, required=False, min_value=0, max_digits=14, decimal_places=2,
+        error_messages={"invalid": _("营业收入请填写数字，单位为万元。"),
+                        "min_value": _("营业收入不能为负数。"), "max_digits": too_large,
+                        "max_decimal_places": _("营业收入最多保留两位小数。"),
+                        "max_whole_digits": too_large})
+
+
 # --- calculator and criteria ---------------------------------------------------------------------
 
 
@@ -123,19 +144,8 @@ class CalculatorForm(forms.Form):
         help_text=_("未勾选的资质视为不具备。"),
         error_messages={"invalid_choice": _("请选择有效的资质。"),
                         "invalid_pk_value": _("请选择有效的资质。")})
-    headcount = forms.IntegerField(
-        label=_("从业人数（可选）"), required=False, min_value=0, max_value=10_000_000,
-        error_messages={"invalid": _("从业人数请填写整数。"),
-                        "min_value": _("从业人数不能为负数。"),
-                        "max_value": _("从业人数超出合理范围，请核对。")})
-    revenue = forms.DecimalField(
-        label=_("上年营业收入（万元，可选）"), required=False, min_value=0, max_digits=14,
-        decimal_places=2,
-        error_messages={"invalid": _("营业收入请填写数字，单位为万元。"),
-                        "min_value": _("营业收入不能为负数。"),
-                        "max_digits": _("营业收入超出合理范围，请核对（单位为万元）。"),
-                        "max_decimal_places": _("营业收入最多保留两位小数。"),
-                        "max_whole_digits": _("营业收入超出合理范围，请核对（单位为万元）。")})
+    headcount = headcount_field(_("从业人数（可选）"))
+    revenue = revenue_field(_("上年营业收入（万元，可选）"))
     registered_on = forms.DateField(
         label=_("成立日期（可选）"), required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -227,19 +237,8 @@ class ProfileForm(forms.Form):
                                     help_text=_("手机号码或带区号的固定电话；接收短信推送需填写手机号码。"))
     contact_email = forms.EmailField(label=_("联系邮箱"), required=False,
                                      error_messages={"invalid": _("请填写正确的电子邮箱地址。")})
-    headcount = forms.IntegerField(
-        label=_("从业人数"), required=False, min_value=0, max_value=10_000_000,
-        error_messages={"invalid": _("从业人数请填写整数。"),
-                        "min_value": _("从业人数不能为负数。"),
-                        "max_value": _("从业人数超出合理范围，请核对。")})
-    revenue = forms.DecimalField(
-        label=_("营业收入（万元）"), required=False, min_value=0, max_digits=14,
-        decimal_places=2,
-        error_messages={"invalid": _("营业收入请填写数字，单位为万元。"),
-                        "min_value": _("营业收入不能为负数。"),
-                        "max_digits": _("营业收入超出合理范围，请核对（单位为万元）。"),
-                        "max_decimal_places": _("营业收入最多保留两位小数。"),
-                        "max_whole_digits": _("营业收入超出合理范围，请核对（单位为万元）。")})
+    headcount = headcount_field(_("从业人数"))
+    revenue = revenue_field(_("营业收入（万元）"))
     industry_code = forms.CharField(
         label=_("国民经济行业代码"), max_length=8,
         help_text=_("GB/T 4754-2017 行业代码，例如 C3911 或 3911。"),
@@ -309,7 +308,8 @@ class PreferencesForm(forms.Form):
 
 
 class RequestForm(forms.Form):
-    """企业诉求: becomes a 12345 ticket on the 政企通 channel."""
+    """企业诉求: becomes a 12345 ticket on the 政企通 channel (content and attachment checked
+    as on every intake form)."""
 
     subject = forms.CharField(label=_("诉求事项"), max_length=60,
                               help_text=_("一句话概括，例如“稳岗返还资金未到账”。"),
@@ -331,6 +331,7 @@ class RequestForm(forms.Form):
     contact_phone = forms.CharField(label=_("联系电话"), max_length=20,
                                     help_text=_("用于接收受理短信和办理人员联系。"),
                                     error_messages={"required": _("请填写联系电话。")})
+
     attachment = forms.FileField(label=_("附件（可选）"), required=False,
                                  help_text=_("图片或 PDF，不超过 5MB。"))
 
@@ -350,21 +351,14 @@ class RequestForm(forms.Form):
         return validate_phone(normalise_phone(self.cleaned_data["contact_phone"]))
 
     def clean_content(self):
-        content = self.cleaned_data["content"].strip()
-        if len(content) < 10:
-            raise ValidationError(_("请把诉求内容写清楚，至少 10 个字。"))
-        return content
+        from hotline.services import validate_content
+
+        return validate_content(self.cleaned_data["content"])
 
     def clean_attachment(self):
-        from hotline.forms import MAX_UPLOAD, UPLOAD_TYPES
+        from hotline.forms import validate_attachment
 
-        upload = self.cleaned_data.get("attachment")
-        if upload:
-            if upload.size > MAX_UPLOAD:
-                raise ValidationError(_("附件不能超过 5MB。"))
-            if not upload.name.lower().endswith(UPLOAD_TYPES):
-                raise ValidationError(_("附件只能是 JPG、PNG 图片或 PDF 文件。"))
-        return upload
+        return validate_attachment(self.cleaned_data.get("attachment"))
 
 
 class AssignHelperForm(forms.Form):

@@ -7,13 +7,11 @@ for every policy, and to 编辑 and 审签人 for the policies their organisatio
 drafted (``exempt_policies``).
 """
 
-import csv
 
 import django_filters
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import include, path, reverse
 from django.utils.translation import gettext as _
@@ -27,10 +25,10 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from core.exports import csv_download
 from core.models import Division
-from core.permissions import scope_to_user
-from core.roles import APPROVER, EDITOR, SUPERVISOR, has_role
 from enterprises import criteria, industries
+from enterprises.access import may_see_policy_enterprises, scope_policies
 from enterprises.forms import EnterpriseAdminForm
 from enterprises.models import Enterprise, Industry, OperatingStatus, Qualification, SizeClass
 
@@ -199,21 +197,11 @@ VIEWSETS = [enterprise_viewset, qualification_viewset, industry_viewset]
 # --- 免申即享: the eligible-enterprise list ---------------------------------------------------------
 
 
-def may_use_exempt_lists(user):
-    return user.is_authenticated and (user.is_superuser
-                                      or has_role(user, EDITOR, APPROVER, SUPERVISOR))
-
-
 def exempt_policies(user):
     """The live 免申即享 policies whose eligible-enterprise list ``user`` may see."""
     from interpretations.models import PolicyPage
 
-    if not may_use_exempt_lists(user):
-        raise PermissionDenied
-    policies = PolicyPage.objects.live().filter(exempt_application=True)
-    if user.is_superuser or has_role(user, SUPERVISOR):
-        return policies
-    return scope_to_user(policies, user, "drafting_department")
+    return scope_policies(user, PolicyPage.objects.live().filter(exempt_application=True))
 
 
 def _exempt_policy(request, policy_id):
@@ -258,35 +246,10 @@ CSV_COLUMNS = [
 ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _cell(value):
-    """Text a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def division_names():
-    """{id: full name} of every division, from one query (names joined below the city)."""
-    rows = {pk: (name, parent, level) for pk, name, parent, level in
-            Division.objects.values_list("pk", "name", "parent_id", "level")}
-    names = {}
-    for pk in rows:
-        parts, node = [], pk
-        while node is not None and rows[node][2] > Division.Level.CITY:
-            parts.append(rows[node][0])
-            node = rows[node][1]
-        names[pk] = "".join(reversed(parts)) or rows[pk][0]
-    return names
-
-
 def eligible_rows(policy):
     """The CSV rows of the policy's eligible enterprises, streamed from the database."""
     sizes = dict(SizeClass.choices)
-    places = division_names()
+    places = Division.full_names()
     industry_names = industries.names()
     rows = criteria.matching_enterprises(policy).order_by("credit_code").values_list(
         "credit_code", "name", "industry_code", "size_class", "division_id", "headcount",
@@ -301,18 +264,7 @@ def eligible_rows(policy):
 @require_GET
 def exempt_csv(request, policy_id):
     policy = _exempt_policy(request, policy_id)
-    writer = csv.writer(_Echo())
-
-    def stream():
-        yield "\ufeff" + writer.writerow([str(c) for c in CSV_COLUMNS])
-        for row in eligible_rows(policy):
-            yield writer.writerow([_cell(v) for v in row])
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    filename = f"exempt-{policy.pk}-eligible.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_download(f"exempt-{policy.pk}-eligible.csv", CSV_COLUMNS, eligible_rows(policy))
 
 
 def exempt_urls():
@@ -330,4 +282,4 @@ class ExemptMenuItem(MenuItem):
                          name="exempt-lists", icon_name="download", order=300)
 
     def is_shown(self, request):
-        return may_use_exempt_lists(request.user)
+        return may_see_policy_enterprises(request.user)

@@ -61,10 +61,17 @@ class TicketFields(forms.Form):
         return services.validate_phone(phone)
 
     def clean_content(self):
-        content = self.cleaned_data["content"].strip()
-        if len(content) < 10:
-            raise ValidationError(_("请把诉求内容写清楚，至少 10 个字。"))
-        return content
+        return services.validate_content(self.cleaned_data["content"])
+
+
+def validate_attachment(upload):
+    """An optional upload on any intake form (public, staff, 企业诉求): type and size."""
+    if upload:
+        if upload.size > MAX_UPLOAD:
+            raise ValidationError(_("附件不能超过 5MB。"))
+        if not upload.name.lower().endswith(UPLOAD_TYPES):
+            raise ValidationError(_("附件只能是 JPG、PNG 图片或 PDF 文件。"))
+    return upload
 
 
 class AttachmentField(forms.Form):
@@ -74,13 +81,7 @@ class AttachmentField(forms.Form):
                                  help_text=_("图片或 PDF，不超过 5MB。"))
 
     def clean_attachment(self):
-        upload = self.cleaned_data.get("attachment")
-        if upload:
-            if upload.size > MAX_UPLOAD:
-                raise ValidationError(_("附件不能超过 5MB。"))
-            if not upload.name.lower().endswith(UPLOAD_TYPES):
-                raise ValidationError(_("附件只能是 JPG、PNG 图片或 PDF 文件。"))
-        return upload
+        return validate_attachment(self.cleaned_data.get("attachment"))
 
     def attachments(self):
         """The uploads to hand to ``services.intake`` (an empty list when none)."""

@@ -233,6 +233,18 @@ class Caller:
     phone: str
 
 
+MIN_CONTENT = 10
+
+
+def validate_content(content):
+    """The request text, stripped; too short to act on → ValidationError (every intake form
+    and ``intake`` itself check it here)."""
+    content = (content or "").strip()
+    if len(content) < MIN_CONTENT:
+        raise ValidationError(_("请把诉求内容写清楚，至少 %(n)d 个字。") % {"n": MIN_CONTENT})
+    return content
+
+
 def intake(*, channel, caller_name, caller_phone, category, division, content, address="",
            urgency=Urgency.NORMAL, user=None, policy=None, enterprise_credit_code="",
            enterprise_name="", attachments=(), received_at=None, answer="", notify=True):
@@ -249,8 +261,10 @@ def intake(*, channel, caller_name, caller_phone, category, division, content, a
         validate_phone(caller_phone)
     except ValidationError as exc:
         errors["caller_phone"] = exc.messages[0]
-    if len((content or "").strip()) < 10:
-        errors["content"] = _("请把诉求内容写清楚，至少 10 个字。")
+    try:
+        validate_content(content)
+    except ValidationError as exc:
+        errors["content"] = exc.messages[0]
     if category is None or not category.is_active:
         errors["category"] = _("请选择有效的诉求分类。")
     if division is None:

@@ -52,6 +52,20 @@ class Division(models.Model):
             node = node.parent
         return "".join(reversed(names))
 
+    @classmethod
+    def full_names(cls):
+        """{id: full name} of every division from one query, for listings and exports."""
+        rows = {pk: (name, parent, level) for pk, name, parent, level in
+                cls.objects.values_list("pk", "name", "parent_id", "level")}
+        names = {}
+        for pk in rows:
+            parts, node = [], pk
+            while node is not None and rows[node][2] > cls.Level.CITY:
+                parts.append(rows[node][0])
+                node = rows[node][1]
+            names[pk] = "".join(reversed(parts)) or rows[pk][0]
+        return names
+
     def descendants(self, include_self=True):
         """All divisions inside this one (a district includes its streets and communities)."""
         qs = Division.objects.filter(code__startswith=self.prefix)
