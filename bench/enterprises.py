@@ -7,6 +7,8 @@ preferences with realistic skew), then measure for a typical policy (制造业�
   the query the push records from), median of 5 warm runs;
 * ``record_deliveries_per_second`` — recording one delivery per matched enterprise and channel
   (``enterprises.push.record_deliveries``: one INSERT … SELECT … ON CONFLICT DO NOTHING);
+* ``campaign_figures_ms`` — the figures the campaign view polls while the push runs
+  (``enterprises.push.figures``), right after recording, when the most rows are waiting;
 * ``dispatch_deliveries_per_second`` — sending every pending SMS/email delivery through one real
   Celery worker on Redis (prefork pool, one process per core: ``--concurrency 2``; ``1`` runs the
   solo pool) with the recording backend (``core.messaging.RecordingBackend``), from queueing the
@@ -247,6 +249,9 @@ def main():
     common.report("record_seconds", seconds, "s", digits=3)
     common.report("record_deliveries_per_second", round(recorded / seconds), "deliveries/s")
     assert pipeline.record_deliveries(push) == 0, "recording twice must add nothing"
+    pipeline.recount([push.pk])  # as ``run`` does after recording
+    timings = common.timed(lambda: pipeline.figures(push), runs=5)
+    common.report("campaign_figures_ms", common.median(timings), "ms", digits=1)
 
     if args.no_dispatch:
         return

@@ -255,6 +255,7 @@ def run_campaign(campaign, kind, days_ago, keep_unread):
             attempts=1, retry_at=now + timedelta(hours=2),
             error="短信网关流量控制（每分钟发送上限），等待重试")
         Push.objects.filter(pk=campaign.pk).update(heartbeat_at=now)
+        push.recount([campaign.pk])
         return
     start = now - timedelta(days=days_ago)
     rows = Delivery.objects.filter(push=campaign)
@@ -279,6 +280,7 @@ def run_campaign(campaign, kind, days_ago, keep_unread):
             if part:
                 Delivery.objects.filter(pk__in=part).update(
                     read_at=start + timedelta(days=d, hours=1 + 4 * h))
+    push.recount([campaign.pk])
 
 
 def build_campaigns(qualifications, keep_unread):

@@ -34,7 +34,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -182,6 +183,7 @@ def run(push_id):
         now = timezone.now()
         Push.objects.filter(pk=push.pk).update(status=P.DISPATCHING, matched=matched,
                                                matched_at=now, heartbeat_at=now)
+        recount([push.pk])
         transaction.on_commit(lambda: queue_dispatch(push_id))
     return push
 
@@ -292,7 +294,9 @@ def dispatch(push_id, first, last):
         with transaction.atomic():
             _relaxed_commit()
             result = _settle(push_id, first, last, rows, failures, token)
-            Push.objects.filter(pk=push_id).update(heartbeat_at=timezone.now())
+            Push.objects.filter(pk=push_id).update(
+                heartbeat_at=timezone.now(), sent=F("sent") + result.sent,
+                failed=F("failed") + result.failed)
     finish_if_done(push_id)
     return result
 
@@ -390,10 +394,20 @@ def _track_pattern(base):
     return base.rstrip("/") + path.replace("%", "%%").replace("TOKEN", "%s")
 
 
-def mark_read(delivery_id):
-    """The first open of a delivery counts as its read; later opens change nothing."""
-    return Delivery.objects.filter(pk=delivery_id, read_at__isnull=True).update(
-        read_at=timezone.now())
+def mark_read(delivery):
+    """The first open of a delivery counts as its read; later opens change nothing. The push
+    counts the enterprise as a reader once, whichever of its messages it opens first: the
+    enterprise's rows of the push stay locked meanwhile, so two opens at once count once."""
+    with transaction.atomic():
+        read_at = dict(Delivery.objects.select_for_update()
+                       .filter(push_id=delivery.push_id, enterprise_id=delivery.enterprise_id)
+                       .order_by("pk").values_list("pk", "read_at"))
+        if delivery.pk not in read_at or read_at[delivery.pk] is not None:
+            return 0  # gone, or opened before
+        Delivery.objects.filter(pk=delivery.pk).update(read_at=timezone.now())
+        if not any(read_at.values()):
+            Push.objects.filter(pk=delivery.push_id).update(read=F("read") + 1)
+    return 1
 
 
 def _clip(text, limit):
@@ -498,18 +512,28 @@ def send_digest_batch(enterprise_ids, cutoff):
             except Exception as exc:  # the whole batch failed: every row keeps the reason
                 failures.update({item.key: exc for item in group})
         now = timezone.now()
+        counts = {}  # push id → [sent, failed]
         for key, group in members.items():
             ids = [row.pk for row in group]
             exc = failures.get(key)
             if exc is None:
                 sent += Delivery.objects.filter(pk__in=ids).update(
                     status=S.SENT, sent_at=now, error="", attempts=group[0].attempts + 1)
+                for row in group:
+                    counts.setdefault(row.push_id, [0, 0])[0] += 1
                 continue
             attempts = max(row.attempts for row in group) + 1
             final = getattr(exc, "permanent", False) or attempts >= _setting("MAX_ATTEMPTS")
             Delivery.objects.filter(pk__in=ids).update(
                 status=S.FAILED if final else S.DIGEST, attempts=attempts,
                 error=(str(exc) or type(exc).__name__)[:300])
+            if final:
+                for row in group:
+                    counts.setdefault(row.push_id, [0, 0])[1] += 1
+        for push_id, (done, lost) in sorted(counts.items()):
+            Push.objects.filter(pk=push_id).update(
+                sent=F("sent") + done, failed=F("failed") + lost,
+                digest=F("digest") - done - lost)
     return sent
 
 
@@ -604,25 +628,47 @@ class Figures:
 
 
 def figures_for(pushes):
-    """{push id: Figures} for several pushes, counted from the deliveries in one query."""
+    """{push id: Figures} for several pushes: the counts kept on each push, and the messages
+    still being sent counted from the index of unfinished deliveries (empty once a push is
+    done), so a figure is never off while the progress bar runs."""
     pushes = list(pushes)
-
-    def count(*statuses):
-        return Count("pk", filter=Q(status__in=statuses))
-
-    rows = {row["push_id"]: row for row in (
-        Delivery.objects.filter(push_id__in=[p.pk for p in pushes]).order_by()
-        .values("push_id").annotate(
-            total=Count("pk"), sent=count(S.SENT), failed=count(S.FAILED),
-            pending=count(S.PENDING, S.SENDING), digest=count(S.DIGEST),
-            read=Count("enterprise_id", distinct=True, filter=Q(read_at__isnull=False))))}
-    empty = {"total": 0, "sent": 0, "failed": 0, "pending": 0, "digest": 0, "read": 0}
-    result = {}
-    for push in pushes:
-        row = rows.get(push.pk, empty)
-        result[push.pk] = Figures(matched=push.matched, **{k: row[k] for k in empty})
-    return result
+    pending = dict(Delivery.objects.filter(push_id__in=[p.pk for p in pushes],
+                                           status__in=[S.PENDING, S.SENDING])
+                   .order_by().values_list("push_id").annotate(n=Count("pk")))
+    return {push.pk: Figures(matched=push.matched, total=push.recorded, sent=push.sent,
+                             failed=push.failed, pending=pending.get(push.pk, 0),
+                             digest=push.digest, read=push.read)
+            for push in pushes}
 
 
 def figures(push):
-    return figures_for([push])[push.pk]
+    """The figures of one push as they are now (the instance may be older)."""
+    return figures_for(Push.objects.filter(pk=push.pk))[push.pk]
+
+
+def forget_enterprise(enterprise_id):
+    """Take an enterprise's deliveries out of the figures of its pushes. Called as the
+    enterprise is deleted (its deliveries go with it), in the deleting transaction."""
+    for row in _counts(Delivery.objects.filter(enterprise_id=enterprise_id)):
+        Push.objects.filter(pk=row.pop("push_id")).update(
+            **{name: Greatest(F(name) - n, 0) for name, n in row.items()})
+
+
+def _counts(deliveries):
+    """Per push: the figures kept on the push, counted from ``deliveries``."""
+    def count(*statuses):
+        return Count("pk", filter=Q(status__in=statuses))
+
+    return deliveries.order_by().values("push_id").annotate(
+        recorded=Count("pk"), sent=count(S.SENT), failed=count(S.FAILED), digest=count(S.DIGEST),
+        read=Count("enterprise_id", distinct=True, filter=Q(read_at__isnull=False)))
+
+
+def recount(push_ids):
+    """Count the figures of pushes from their deliveries and store them on the pushes: after
+    recording (``run``) and wherever rows were changed outside the pipeline (demo data)."""
+    rows = {row.pop("push_id"): row
+            for row in _counts(Delivery.objects.filter(push_id__in=push_ids))}
+    for push_id in push_ids:
+        Push.objects.filter(pk=push_id).update(
+            **rows.get(push_id, dict.fromkeys(["recorded", "sent", "failed", "digest", "read"], 0)))

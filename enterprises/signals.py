@@ -1,5 +1,6 @@
 """Signal receivers of this app, connected once from ``EnterprisesConfig.ready``."""
 
+from django.db.models.signals import pre_delete
 from wagtail.signals import page_published
 
 
@@ -15,5 +16,17 @@ def push_on_publish(sender, instance, revision=None, **kwargs):
     push.on_publish(instance, revision)
 
 
+def forget_deleted_enterprise(sender, instance, **kwargs):
+    """An enterprise's deliveries are deleted with it: its pushes' figures drop them, in the
+    same transaction (``enterprises.push.forget_enterprise``)."""
+    from enterprises import push
+
+    push.forget_enterprise(instance.pk)
+
+
 def connect():
+    from enterprises.models import Enterprise
+
     page_published.connect(push_on_publish, dispatch_uid="enterprises.push_on_publish")
+    pre_delete.connect(forget_deleted_enterprise, sender=Enterprise,
+                       dispatch_uid="enterprises.forget_deleted_enterprise")

@@ -33,6 +33,13 @@ class Push(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices,
                               default=Status.PENDING)
     matched = models.PositiveIntegerField(_("匹配企业数"), default=0)
+    # The campaign figures, kept by the pipeline in the same transactions as the rows they
+    # count (``enterprises.push``), so the campaign view never counts a push's deliveries.
+    recorded = models.PositiveIntegerField(_("推送记录数"), default=0)
+    sent = models.PositiveIntegerField(_("已送达数"), default=0)
+    failed = models.PositiveIntegerField(_("发送失败数"), default=0)
+    digest = models.PositiveIntegerField(_("待汇总发送数"), default=0)
+    read = models.PositiveIntegerField(_("已读企业数"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     matched_at = models.DateTimeField(_("匹配完成时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -104,6 +111,11 @@ class Delivery(models.Model):
             models.Index(fields=["push", "status", "retry_at"],
                          condition=Q(status__in=["pending", "sending", "digest"]),
                          name="delivery_unfinished"),
+            # The campaign view's failure list and reads chart. Rows are inserted unread and
+            # not failed, so recording never writes to these.
+            models.Index(fields=["push"], condition=Q(status="failed"), name="delivery_failed"),
+            models.Index(fields=["push", "read_at"], condition=Q(read_at__isnull=False),
+                         name="delivery_read"),
         ]
 
     def __str__(self):

@@ -33,7 +33,7 @@ def inbox_item(request, pk):
     delivery = get_object_or_404(_inbox(request.enterprise).select_related("push__policy"),
                                  pk=pk)
     if delivery.read_at is None:
-        push.mark_read(delivery.pk)
+        push.mark_read(delivery)
         delivery.refresh_from_db(fields=["read_at"])
     policy = delivery.push.policy
     return render_portal(request, "enterprises/inbox/item.html", {
@@ -53,7 +53,7 @@ def track(request, token):
                 if delivery_id else None)
     if delivery is None:
         raise Http404
-    push.mark_read(delivery.pk)
+    push.mark_read(delivery)
     policy = delivery.push.policy
     url = policy.url if policy.live else None
     if not url:

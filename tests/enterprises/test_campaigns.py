@@ -34,7 +34,7 @@ def campaign(make_push_policy, companies, recording, settings):
     page = make_push_policy(title="临江市制造业稳岗扩岗补贴办法")
     push = complete(Push.objects.get(policy=page))
     sms = Delivery.objects.get(push=push, enterprise=companies["immediate"], channel="sms")
-    pipeline.mark_read(sms.pk)
+    pipeline.mark_read(sms)
     return page
 
 

@@ -225,6 +225,52 @@ def test_permanent_failure_is_not_retried(make_push_policy, companies, recording
     assert failed.count() == 1 and failed.get().error == "号码无效" and failed.get().attempts == 1
 
 
+def test_campaign_figures_follow_sending_retries_digests_and_reads(make_push_policy, companies,
+                                                                   recording, settings):
+    """The figures the campaign view shows are kept on the push as the rows change, and
+    always equal a count of the rows themselves."""
+    settings.MESSAGE_BACKENDS = {**settings.MESSAGE_BACKENDS,
+                                 "sms": "tests.enterprises.test_push.FlakyBackend"}
+    settings.ENTERPRISE_PUSH_MAX_ATTEMPTS = 2
+
+    def shown(push):
+        stored = pipeline.figures(Push.objects.get(pk=push.pk))
+        pipeline.recount([push.pk])
+        assert pipeline.figures(Push.objects.get(pk=push.pk)) == stored  # kept = counted
+        return stored
+
+    push = complete(Push.objects.get(policy=make_push_policy()))
+    # 4 inbox messages and 1 email sent; 1 SMS waiting for its retry; 2 waiting for the digest.
+    f = shown(push)
+    assert (f.matched, f.total, f.sent, f.failed, f.pending, f.digest, f.read) == (
+        5, 8, 5, 0, 1, 2, 0)
+    sms = rows(push, channel=C.SMS, enterprise=companies["immediate"]).get()
+    Delivery.objects.filter(pk=sms.pk).update(retry_at=timezone.now() - timedelta(seconds=1))
+    pipeline.dispatch(push.pk, sms.pk, sms.pk)
+    assert (shown(push).sent, shown(push).failed, shown(push).pending) == (5, 1, 0)
+
+    tomorrow = timezone.localtime().replace(hour=10) + timedelta(days=1)
+    pipeline.send_digests(now=tomorrow)  # the email digest goes; the SMS one is retried
+    assert (shown(push).sent, shown(push).failed, shown(push).digest) == (6, 1, 1)
+    pipeline.send_digests(now=tomorrow)  # the SMS digest fails for good
+    assert (shown(push).sent, shown(push).failed, shown(push).digest) == (6, 2, 0)
+
+    # Read: enterprises, not messages. Opening a second message of the same push, or the same
+    # message again, adds no reader.
+    immediate = rows(push, enterprise=companies["immediate"])
+    assert pipeline.mark_read(immediate.get(channel=C.INBOX)) == 1
+    assert pipeline.mark_read(immediate.get(channel=C.EMAIL)) == 1
+    assert pipeline.mark_read(immediate.get(channel=C.EMAIL)) == 0
+    assert shown(push).read == 1
+    pipeline.mark_read(rows(push, enterprise=companies["sms_off"]).get())
+    assert shown(push).read == 2
+    assert immediate.filter(read_at__isnull=False).count() == 2  # each message keeps its open
+
+    companies["immediate"].delete()  # its messages go with it, and out of the figures
+    f = shown(push)
+    assert (f.total, f.sent, f.failed, f.read) == (5, 4, 1, 1)
+
+
 # --- recovery -----------------------------------------------------------------------------------
 
 

@@ -121,3 +121,6 @@ def test_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     assert RecordingBackend.duplicates() >= 1  # re-sent after the crash, dropped as repeats
     phones = [r["to"] for r in delivered.values() if r["channel"] == "sms"]
     assert len(phones) == len(set(phones)) == COMPANIES  # nobody got the SMS twice
+    figures = pipeline.figures(push)  # the campaign view counts each message once
+    assert figures.sent == figures.total == Delivery.objects.filter(push=push).count()
+    assert figures.failed == figures.pending == 0
