@@ -1,7 +1,5 @@
 """线下帮办: who may name a helper and record visits, what each role sees, the follow-up
 reminder, and what the enterprise sees in the portal."""
-# Fixtures imported from the support modules are named again as test parameters.
-# ruff: noqa: F811
 
 import datetime
 
@@ -14,15 +12,6 @@ from enterprises import services
 from enterprises.models import Assistance, AssistanceVisit
 from enterprises.tasks import remind_follow_ups
 from hotline.models import Channel, Status
-from tests.enterprises.portal_support import (  # noqa: F401
-    _fresh_cache,
-    drive,
-    enterprise,
-    hl,
-    new_ticket,
-    portal,
-    portal_user,
-)
 
 pytestmark = pytest.mark.django_db
 

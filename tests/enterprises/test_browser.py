@@ -2,8 +2,6 @@
 is published through the real publish path; the enterprise finds it in its inbox with the reason
 it matched, files a request about it (the policy prefilled), and follows the request while the
 hotline dispatches, the department answers and the answer is approved; then it rates it."""
-# Fixtures imported from the support modules are named again as test parameters.
-# ruff: noqa: F811
 
 import pytest
 from django.core.cache import cache
@@ -13,13 +11,6 @@ from hotline.models import Category, Channel, DispatchRule, Status, Ticket
 from hotline.workflows import perform
 from ratings.models import Rating
 from tests.conftest import screenshot
-from tests.enterprises.portal_support import (  # noqa: F401
-    enterprise,
-    hl,
-    make_policy,
-    portal_user,
-    section,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,8 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from core import roles
-from tests.enterprises.matching_support import make_enterprise, qualifications
-from tests.interpretations.conftest import make_policy, section  # noqa: F401 (fixtures)
+from tests.enterprises.support import make_enterprise, qualifications
 
 URL = "/policies/calculator/"
 MINE = "/enterprise/policies/"
@@ -24,7 +23,7 @@ def quals(db):
 
 
 @pytest.fixture
-def policies(make_policy, city, quals):  # noqa: F811
+def policies(make_policy, city, quals):
     district = city["divisions"]["district"]
     return {
         "software": make_policy(publish=True, title="软件企业研发费用补贴",

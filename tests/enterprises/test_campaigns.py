@@ -1,8 +1,6 @@
 """The campaign view in the admin: matched, sent, failed, read and waiting per push, as the page
 and as the JSON its progress bar polls; the failures with reasons; the matched list as CSV; and
 only the drafting department (and supervisors) may look."""
-# Fixtures imported from the support modules are named again as test parameters.
-# ruff: noqa: F811
 
 import csv
 import io
@@ -12,16 +10,7 @@ import pytest
 from core import roles
 from enterprises import push as pipeline
 from enterprises.models import Delivery, Push
-from tests.enterprises.push_support import (  # noqa: F401
-    companies,
-    complete,
-    enterprise,
-    make_policy,
-    make_push_policy,
-    recording,
-    section,
-)
-from tests.enterprises.test_push import RejectingBackend  # noqa: F401
+from tests.enterprises.support import complete
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ import pytest
 from core.models import Division
 from enterprises import criteria
 from enterprises.criteria import Profile, explain, has_criteria, matching_enterprises, summary
-from tests.enterprises.matching_support import criteria_policy, make_enterprise, qualifications
-from tests.interpretations.conftest import make_policy, section  # noqa: F401 (fixtures)
+from tests.enterprises.support import criteria_policy, make_enterprise, qualifications
 
 TODAY = datetime.date(2028, 2, 29)  # a leap day: anniversaries fall on 28 February elsewhere
 
@@ -284,7 +283,7 @@ def test_matching_is_one_query_and_gives_an_id_subquery(population, places, qual
 # --- current policies for an enterprise ----------------------------------------------------------
 
 
-def test_policies_for_lists_current_live_policies_that_match(places, quals, make_policy):  # noqa: F811
+def test_policies_for_lists_current_live_policies_that_match(places, quals, make_policy):
     e = make_enterprise(places["street"], industry_code="I6511", size_class="micro")
     make_policy(publish=True, title="软件企业扶持", audience_industries=["I65"])
     make_policy(publish=True, title="制造业专项", audience_industries=["C"])
@@ -302,7 +301,7 @@ def test_policies_for_lists_current_live_policies_that_match(places, quals, make
 
 
 
-def test_criteria_are_read_from_a_draft_revision_too(places, quals, make_policy):  # noqa: F811
+def test_criteria_are_read_from_a_draft_revision_too(places, quals, make_policy):
     inside = make_enterprise(places["village"], quals=[quals["高新技术企业"]])
     make_enterprise(places["other"], quals=[quals["高新技术企业"]])
     page = make_policy(publish=True, title="区级政策")

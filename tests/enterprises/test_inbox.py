@@ -1,7 +1,5 @@
 """The enterprise's inbox: pushed policies newest first with the unread ones marked; opening one
 marks it read and says why it was sent; another enterprise's message does not exist."""
-# Fixtures imported from the support modules are named again as test parameters.
-# ruff: noqa: F811
 
 import pytest
 from django.utils import timezone
@@ -9,18 +7,7 @@ from django.utils import timezone
 from core import roles
 from enterprises.models import Delivery, Push
 from interpretations.models import PolicyPage
-from tests.enterprises.push_support import (  # noqa: F401
-    complete,
-    enterprise,
-    make_policy,
-    make_push_policy,
-    other_enterprise,
-    portal,
-    portal_user,
-    publish_revision,
-    recording,
-    section,
-)
+from tests.enterprises.support import complete, publish_revision
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,4 @@
 """Admin of matching: 企业档案, 国民经济行业, the policy's 精准推送 tab and 免申即享 lists."""
-# ruff: noqa: F811  (pytest fixtures imported from other test modules)
 
 import csv
 import io
@@ -11,8 +10,8 @@ from core import roles
 from enterprises.models import Enterprise, Industry
 from enterprises.validators import make_credit_code
 from interpretations.models import PolicyPage
-from tests.enterprises.matching_support import make_enterprise, qualifications
-from tests.interpretations.conftest import edit_post_data, make_policy, section  # noqa: F401
+from tests.enterprises.support import make_enterprise, qualifications
+from tests.interpretations.conftest import edit_post_data
 
 PROFILES = "/admin/enterprise_profiles/"
 

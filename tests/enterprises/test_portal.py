@@ -1,19 +1,11 @@
 """The enterprise portal: logging in lands in the portal, the profile shows everything and lets
 the enterprise correct only its own fields (each change recorded, bad input refused with nothing
 changed), and the notification preferences are checked against the contact details."""
-# Fixtures imported from the support modules are named again as test parameters.
-# ruff: noqa: F811
 
 import pytest
 
 from core import roles
 from enterprises.models import Enterprise, Frequency, ProfileChange
-from tests.enterprises.portal_support import (  # noqa: F401
-    enterprise,
-    other_enterprise,
-    portal,
-    portal_user,
-)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,6 @@
 """Targeted push: a policy going live reaches each matching enterprise at most once per channel,
 whatever runs twice, crashes or is published again; preferences decide the channels; failures
 are retried with backoff and then recorded with their reason; recovery finishes what was left."""
-# Fixtures imported from the support modules are named again as test parameters.
-# ruff: noqa: F811
 
 from datetime import timedelta
 
@@ -16,17 +14,7 @@ from enterprises import push as pipeline
 from enterprises.models import Delivery, Push
 from enterprises.tasks import push_run
 from interpretations.models import PolicyPage
-from tests.enterprises.push_support import (  # noqa: F401
-    companies,
-    complete,
-    enterprise,
-    make_policy,
-    make_push_policy,
-    publish_revision,
-    recording,
-    rows,
-    section,
-)
+from tests.enterprises.support import complete, publish_revision, rows
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,6 @@
 """With real Celery workers on Redis: a worker killed in the middle of a batch loses nothing and
 sends nothing twice. Its claimed rows stay ``sending``; recovery puts them back, a new worker
 sends them again with the same idempotency keys, and the backend drops the repeats."""
-# Fixtures imported from the support modules are named again as test parameters.
-# ruff: noqa: F811
 
 import datetime
 import os
@@ -22,11 +20,10 @@ from enterprises.models import Delivery, Enterprise, Push
 from enterprises.validators import make_credit_code
 from portal.celery import app as celery_app
 from tests.conftest import ROOT, wait_for
-from tests.enterprises.push_support import make_policy, section  # noqa: F401
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-BACKEND = "tests.enterprises.push_support.SlowRecordingBackend"
+BACKEND = "tests.enterprises.support.SlowRecordingBackend"
 COMPANIES = 300  # SMS + email each: 600 deliveries, two batches of at most 500
 
 

@@ -1,8 +1,6 @@
 """企业诉求: a request filed in the portal becomes a 12345 ticket on the 政企通 channel linked to
 the enterprise and the policy it names; the enterprise sees only its own requests, follows them
 and rates a finished one once."""
-# Fixtures imported from the support modules are named again as test parameters.
-# ruff: noqa: F811
 
 import pytest
 
@@ -11,17 +9,6 @@ from hotline.models import Channel, Status, Ticket
 from ratings.models import Channel as RatingChannel
 from ratings.models import Rating, RatingInvitation
 from ratings.tasks import invite_finished_tickets
-from tests.enterprises.portal_support import (  # noqa: F401
-    _fresh_cache,
-    drive,
-    enterprise,
-    hl,
-    make_policy,
-    other_enterprise,
-    portal,
-    portal_user,
-    section,
-)
 
 pytestmark = pytest.mark.django_db
 
