@@ -10,7 +10,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import BigIntegerField, F, Max, Q
+from django.db.models.functions import Cast, Substr
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,19 +64,29 @@ def validate_phone(phone):
 def next_number(moment):
     """``12345-YYYYMMDD-NNNNNN``: the day's next number, safe when many intakes run at once.
 
-    On PostgreSQL the database function ``hotline_next_ticket_number`` (migration 0005) takes
-    it from the day's own sequence: no lock, one round-trip, and ``_insert_with_event`` calls
-    it inside the INSERT itself. Elsewhere ``TicketSequence`` counts."""
+    One rule on every database: a day counts on from the numbers it already has (its
+    ``TicketSequence`` counter, or numbers on tickets), and a number some ticket already
+    carries (an import, demo data) is skipped. On PostgreSQL the database function
+    ``hotline_next_ticket_number`` (migration 0005) applies it with the day's own sequence: no
+    lock, one round-trip, and ``_insert_with_event`` calls it inside the INSERT itself.
+    Elsewhere ``TicketSequence`` counts, inside the intake's transaction."""
     day = timezone.localtime(moment).date()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT hotline_next_ticket_number(%s)", [day])
             return cursor.fetchone()[0]
+    prefix = f"12345-{day:%Y%m%d}-"
+    counter = TicketSequence.objects.filter(day=day)
     with transaction.atomic():
-        TicketSequence.objects.get_or_create(day=day)
-        TicketSequence.objects.filter(day=day).update(last=F("last") + 1)
-        last = TicketSequence.objects.filter(day=day).values_list("last", flat=True).get()
-    return f"12345-{day:%Y%m%d}-{last:06d}"
+        if not counter.update(last=F("last") + 1):
+            on_tickets = Ticket.objects.filter(number__startswith=prefix).aggregate(
+                n=Max(Cast(Substr("number", len(prefix) + 1), BigIntegerField())))["n"]
+            TicketSequence.objects.create(day=day, last=(on_tickets or 0) + 1)
+        while True:
+            number = f"{prefix}{counter.values_list('last', flat=True).get():06d}"
+            if not Ticket.objects.filter(number=number).exists():
+                return number
+            counter.update(last=F("last") + 1)
 
 
 def _insert_with_event(ticket, event):

@@ -3,8 +3,8 @@ import copy
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.admin.forms import WagtailAdminPageForm
 
+from core.routes import PageForm
 from enterprises.forms import (
     IndustryCodesField,
     SizeClassesField,
@@ -13,7 +13,7 @@ from enterprises.forms import (
 )
 
 
-class PolicyPageForm(WagtailAdminPageForm):
+class PolicyPageForm(PageForm):
     """The policy editor. Publishing, submitting for sign-off and workflow actions validate the
     package with the same rule as every other route; saving a draft does not."""
 

@@ -11,7 +11,7 @@ from wagtail import views as wagtail_views
 from wagtail.models import Site
 from wagtail.url_routing import RouteResult
 
-from core import ratelimit
+from core import ratelimit, routes
 from interpretations.models import Concern, Feedback, FollowUpInterpretation, PolicyPage
 
 MAX_COMMENT = 500
@@ -23,6 +23,7 @@ def over_feedback_limit(request):
                                 3600)
 
 
+@routes.serves_pages
 def serve_policy(request, slug):
     """Wagtail's page serving for /policies/<slug>/ with a one-query route.
 

@@ -3,8 +3,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from core.routes import FixedRoutePageMixin
 
-class HotlineIndexPage(Page):
+
+class HotlineIndexPage(FixedRoutePageMixin, Page):
     """/hotline/: the entry to filing, tracking and the published monthly figures."""
 
     intro = models.CharField(_("导语"), max_length=300, blank=True)

@@ -30,6 +30,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core.routes import FixedRoutePageMixin
 from enterprises.models.criteria import AudienceCriteria
 from interpretations.blocks import MATERIAL_TABS, MaterialsBlock
 from interpretations.forms import PolicyPageForm
@@ -65,7 +66,7 @@ class CachedPageMixin:
         return super().serve(request, *args, **kwargs)
 
 
-class PolicyIndexPage(CachedPageMixin, Page):
+class PolicyIndexPage(FixedRoutePageMixin, CachedPageMixin, Page):
     """政策文件库: filters by topic, organ, year and validity, Chinese full-text search."""
 
     intro = models.CharField(_("导语"), max_length=300, blank=True)
@@ -138,7 +139,7 @@ def filter_choices(index_page, request=None):
     return {**choices, "validities": Validity.choices}
 
 
-class PolicyPage(CachedPageMixin, AudienceCriteria, Page):
+class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
     """A policy document (政策文件) with its interpretation package (解读包)."""
 
     doc_number = models.CharField(_("发文字号"), max_length=60, blank=True,
@@ -383,7 +384,7 @@ class FollowUpInterpretation(Orderable):
         return self.title
 
 
-class InterpretationIndexPage(CachedPageMixin, Page):
+class InterpretationIndexPage(FixedRoutePageMixin, CachedPageMixin, Page):
     """政策解读: the public interpretations of live policies, newest first."""
 
     intro = models.CharField(_("导语"), max_length=300, blank=True)

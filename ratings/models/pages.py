@@ -4,8 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from core.routes import FixedRoutePageMixin
 
-class RatingsIndexPage(Page):
+
+class RatingsIndexPage(FixedRoutePageMixin, Page):
     """The 好差评 section: how to rate, this month's figures and the link to the full monthly
     publication (/ratings/figures/)."""
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from wagtail.models import Locale, Page, Site
 
-from core import roles
+from core import roles, routes
 from core.models import Division, HomePage, Organisation, StandardPage, User
 
 DEMO_PASSWORD = "Demo@2026"
@@ -76,6 +76,11 @@ SECTIONS = [
     ("hotline", "12345 诉求", "提交诉求、查询办理进度"),
     ("ratings", "好差评", "评价政务服务，查看评价结果"),
     ("openness", "政务公开", "基层政务公开事项标准目录"),
+]
+ROUTE_ENTRIES = [
+    # route name, title, home-page description: site functions that are not pages
+    ("enterprises:calculator", "政策计算器", "回答几个问题，看看企业能享受哪些惠企政策"),
+    ("enterprises:dashboard", "企业服务", "企业登录：政策推送、可享政策、企业诉求"),
 ]
 
 
@@ -211,7 +216,11 @@ def build_site():
         page = existing.specific if existing else ensure_section(
             slug, title, intro=SECTION_INTRO[slug])
         entries.append(("entry", {"title": title, "description": description, "page": page,
-                                  "url": ""}))
+                                  "route": "", "url": ""}))
+    for route, title, description in ROUTE_ENTRIES:
+        if routes.link_url(route):
+            entries.append(("entry", {"title": title, "description": description, "page": None,
+                                      "route": route, "url": ""}))
     home = HomePage.objects.get()
     title, intro = "临江市政策通", "政策文件与解读同步发布；12345 诉求、好差评一站办理。"
     if (home.title, home.intro) != (title, intro) or not home_entries_unchanged(home, entries):
@@ -225,9 +234,11 @@ def build_site():
 
 
 def home_entries_unchanged(home, entries):
-    return [
-        (b.value["title"], getattr(b.value["page"], "pk", None)) for b in home.entries
-    ] == [(e[1]["title"], e[1]["page"].pk) for e in entries]
+    def key(value):
+        return (value["title"], value["description"], getattr(value["page"], "pk", None),
+                value.get("route") or "", value["url"])
+
+    return [key(b.value) for b in home.entries] == [key(e[1]) for e in entries]
 
 
 @transaction.atomic

@@ -44,3 +44,23 @@ def test_demo_refuses_on_a_live_site(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="演示数据只能在调试环境中加载"):
         call_command("load_demo")
+
+
+def test_demo_adds_the_calculator_and_enterprise_entries_to_an_older_demo_database(settings):
+    """A database built before 政策计算器/企业服务 were home-page entries gets them from the next
+    load_demo, once."""
+    from core.models import HomePage
+
+    settings.DEBUG = True
+    call_command("load_demo", verbosity=0)
+    home = HomePage.objects.get()
+    home.entries = [(b.block_type, b.value) for b in home.entries if not b.value["route"]]
+    home.save_revision().publish()
+    assert "政策计算器" not in [b.value["title"] for b in HomePage.objects.get().entries]
+    call_command("load_demo", verbosity=0)
+    revisions = Revision.objects.count()
+    call_command("load_demo", verbosity=0)
+    assert Revision.objects.count() == revisions
+    entries = [(b.value["title"], b.value["route"]) for b in HomePage.objects.get().entries]
+    assert entries.count(("政策计算器", "enterprises:calculator")) == 1
+    assert entries.count(("企业服务", "enterprises:dashboard")) == 1

@@ -6,9 +6,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from core.blocks import BodyBlock, EntryBlock
+from core.routes import FixedRoutePageMixin
 
 
-class HomePage(Page):
+class HomePage(FixedRoutePageMixin, Page):
     """The site's front page: a short welcome and the entries to each part of the platform."""
 
     intro = models.CharField(_("欢迎语"), max_length=200, blank=True)
@@ -23,7 +24,7 @@ class HomePage(Page):
         verbose_name_plural = _("首页")
 
 
-class StandardPage(Page):
+class StandardPage(FixedRoutePageMixin, Page):
     """A plain information page (政务公开 notices, guides, about)."""
 
     intro = models.CharField(_("导语"), max_length=300, blank=True)

@@ -1,0 +1,57 @@
+"""A visitor finds 政策计算器 and 企业服务 from the home page, on a desktop and on a phone."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo_site(settings):
+    settings.DEBUG = True
+    call_command("load_demo", verbosity=0)
+    settings.DEBUG = False
+
+
+def test_visitor_reaches_the_calculator_from_the_main_navigation(live_server, demo_site, page):
+    page.goto(live_server.url + "/")
+    nav = page.get_by_role("navigation", name="主导航")
+    for name in ["政策计算器", "企业服务"]:
+        assert nav.get_by_role("link", name=name).is_visible()
+    screenshot(page, "home-desktop")
+    nav.get_by_role("link", name="政策计算器").click()
+    page.wait_for_url(live_server.url + "/policies/calculator/")
+    assert page.get_by_role("heading", level=1).inner_text() == "政策计算器"
+    # 企业服务 asks for a login first, then lands in the enterprise portal.
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="企业服务").click()
+    page.wait_for_url("**/accounts/login/?next=/enterprise/")
+    page.get_by_label("用户名").fill("enterprise")
+    page.get_by_label("密码").fill("Demo@2026")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(live_server.url + "/enterprise/")
+    screenshot(page, "enterprise-portal-desktop")
+    assert page.problems == []
+
+
+def test_on_a_phone_the_calculator_is_one_tap_from_the_home_page(live_server, demo_site,
+                                                                 browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 740},
+                                  is_mobile=True, has_touch=True)
+    tab = context.new_page()
+    tab.goto(live_server.url + "/")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 375
+    nav = tab.get_by_role("navigation", name="主导航")
+    for name in ["政策计算器", "企业服务"]:
+        link = nav.get_by_role("link", name=name)
+        assert link.is_visible()
+        box = link.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["height"] >= 44
+    screenshot(tab, "home-phone-nav")
+    entries = tab.get_by_role("region", name="服务入口")
+    entries.get_by_role("link", name="政策计算器").tap()
+    tab.wait_for_url(live_server.url + "/policies/calculator/")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(tab, "calculator-phone")
+    context.close()
