@@ -24,6 +24,12 @@ class PolicyPageForm(PageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        user = getattr(self, "for_user", None)
+        if "drafting_department" in self.fields and user is not None:
+            from interpretations.permissions import drafting_department_choices
+
+            self.fields["drafting_department"].queryset = drafting_department_choices(
+                user, self.instance.drafting_department_id)
         for name in ("audience_divisions", "audience_exclude_divisions"):
             if name in self.fields:
                 self.fields[name].queryset = criteria_division_choices()

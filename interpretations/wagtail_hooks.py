@@ -42,3 +42,15 @@ def refuse_incomplete_bulk_publish(request, action_type, objects, action_class_i
             target = "wagtailadmin_explore_root"
         return redirect(target)
     return None
+
+
+@hooks.register("construct_explorer_page_queryset")
+def hide_other_departments_drafts(parent_page, pages, request):
+    """The page explorer does not list another department's unpublished policies."""
+    from interpretations.models import PolicyPage
+    from interpretations.permissions import policies_in_scope
+
+    mine = policies_in_scope(request.user)
+    if not mine:  # city-wide
+        return pages
+    return pages.exclude(pk__in=PolicyPage.objects.filter(live=False).exclude(mine).values("pk"))

@@ -43,7 +43,9 @@ def ensure_workflow(section, steps=DEMO_STEPS, reviewers=(roles.APPROVER,)):
         for order, name in enumerate(steps):
             task = PackageReviewTask.objects.filter(name=name).first()
             if task is None:
-                task = PackageReviewTask.objects.create(name=name)
+                # The first step is the drafting department's own review.
+                task = PackageReviewTask.objects.create(name=name,
+                                                        drafting_department_only=order == 0)
                 task.groups.set(groups)
             WorkflowTask.objects.get_or_create(workflow=workflow, task=task,
                                                defaults={"sort_order": order})

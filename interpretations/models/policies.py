@@ -280,6 +280,11 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
             self.first_interpreter = self.drafting_department.principal
         return super().save(*args, **kwargs)
 
+    def permissions_for_user(self, user):
+        from interpretations.permissions import PolicyPermissionTester
+
+        return PolicyPermissionTester(user, self)
+
     def publish(self, revision, *args, **kwargs):
         # The one choke point: every route (editor, workflow, schedule, bulk, API, command)
         # publishes a revision through here, so an incomplete package never goes live.

@@ -48,6 +48,47 @@ class PackageReviewTask(AbstractGroupApprovalTask):
     ``SignOff`` pinned to the exact revision the reviewer approved.
     """
 
+    drafting_department_only = models.BooleanField(
+        _("仅限起草部门审核"), default=False,
+        help_text=_("勾选后，只有起草部门（或其上级机构）的上述用户组成员能审核本环节，"
+                    "例如“起草部门审核”。"))
+
+    admin_form_fields = AbstractGroupApprovalTask.admin_form_fields + ["drafting_department_only"]
+
+    def _may_review(self, obj, user):
+        """Group members review; a step limited to the drafting department also needs the
+        reviewer to work for it (``interpretations.permissions.may_work_on``)."""
+        from interpretations.permissions import may_work_on
+
+        if not self.drafting_department_only:
+            return True
+        page = getattr(obj, "specific", obj)
+        return may_work_on(user, getattr(page, "drafting_department_id", None))
+
+    def user_can_access_editor(self, obj, user):
+        return super().user_can_access_editor(obj, user) and self._may_review(obj, user)
+
+    def locked_for_user(self, obj, user):
+        return super().locked_for_user(obj, user) or not self._may_review(obj, user)
+
+    def user_can_lock(self, obj, user):
+        return super().user_can_lock(obj, user) and self._may_review(obj, user)
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        states = super().get_task_states_user_can_moderate(user, **kwargs)
+        from interpretations.permissions import policies_in_scope
+
+        mine = policies_in_scope(user)
+        if not self.drafting_department_only or not mine:
+            return states
+        from django.db.models import CharField
+        from django.db.models.functions import Cast
+
+        from interpretations.models import PolicyPage
+
+        keys = PolicyPage.objects.filter(mine).annotate(key=Cast("pk", CharField())).values("key")
+        return states.filter(workflow_state__object_id__in=keys)
+
     def _problems(self, obj):
         from interpretations.services import package_problems
 
@@ -56,6 +97,8 @@ class PackageReviewTask(AbstractGroupApprovalTask):
         return package_problems(latest)
 
     def get_actions(self, obj, user):
+        if not self._may_review(obj, user):
+            return []
         actions = super().get_actions(obj, user)
         if actions and self._problems(obj):
             return [a for a in actions if a[0] != "approve"]
@@ -63,6 +106,9 @@ class PackageReviewTask(AbstractGroupApprovalTask):
 
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
+        if user is not None and not self._may_review(task_state.workflow_state.content_object,
+                                                     user):
+            raise PermissionDenied(_("本环节只能由起草部门审核。"))
         if action_name == "approve":
             from interpretations.services import record_signoff
 

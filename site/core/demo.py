@@ -60,8 +60,8 @@ VILLAGE_COMMITTEES = [("439921001001", "青溪镇第一社区居民委员会"), 
 
 USERS = [
     # username, family name, given name, role, organisation short name, phone
-    ("editor", "林", "晓", roles.EDITOR, "市发展改革委", "13800000001"),
-    ("approver", "黄", "振华", roles.APPROVER, "市发展改革委", "13800000002"),
+    ("editor", "林", "晓", roles.EDITOR, "市人社局", "13800000001"),
+    ("approver", "黄", "振华", roles.APPROVER, "市人社局", "13800000002"),
     ("dispatcher", "许", "丽", roles.DISPATCHER, "12345热线中心", "13800000003"),
     ("handler", "郭", "伟", roles.HANDLER, "市人社局", "13800000004"),
     ("handler_district", "马", "超", roles.HANDLER, "江城区人民政府", "13800000005"),

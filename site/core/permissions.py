@@ -13,7 +13,12 @@ def organisation_scope(user):
         return None
     if not user.is_authenticated or user.organisation_id is None:
         return set()
-    return user.organisation.descendant_ids()
+    # Asked once per page in admin listings: kept on the user object for the request.
+    cached = getattr(user, "_organisation_scope", None)
+    if cached is None or cached[0] != user.organisation_id:
+        cached = (user.organisation_id, frozenset(user.organisation.descendant_ids()))
+        user._organisation_scope = cached
+    return set(cached[1])
 
 
 def scope_to_user(queryset, user, field="organisation"):
