@@ -1,7 +1,8 @@
 """Demo data for 企业服务: qualifications, a few thousand enterprises across industries, sizes and
 the demo city's districts, the demo 企业用户's own enterprise, criteria on three support
 policies published through the normal publish path (two finished campaigns, one still running),
-and 企业诉求 tickets, one with 线下帮办 visits.
+payouts recorded for part of the 稳岗返还 (免申即享) list, and 企业诉求 tickets, one with 线下帮办
+visits.
 
 Generated once with a fixed random seed (bulk inserts); running again changes nothing.
 """
@@ -293,6 +294,49 @@ def build_campaigns(qualifications, keep_unread):
     return done
 
 
+# --- 免申即享 兑现台账 --------------------------------------------------------------------------------
+
+PAYOUT_POLICY = "wengang-fanhuan-2026"
+PAYOUT_SHARE = 0.6  # of the eligible list paid so far
+
+
+def build_payouts(company):
+    """Payouts of the 稳岗返还 policy (免申即享) for part of its eligible list, the demo
+    enterprise among them, recorded by the department's 审签人 through the ledger's own checks;
+    once. The policy went live when its (backdated) campaign started."""
+    from wagtail.models import Page
+
+    from enterprises import payouts
+    from enterprises.criteria import matching_enterprises
+    from hotline import calendar
+    from interpretations.models import PolicyPage
+
+    policy = PolicyPage.objects.live().filter(slug=PAYOUT_POLICY, exempt_application=True).first()
+    recorder = User.objects.filter(username="approver").first()
+    if policy is None or recorder is None or policy.payouts.exists():
+        return 0
+    campaign = Push.objects.filter(policy=policy, kind=Push.Kind.INITIAL).first()
+    if campaign is not None and policy.first_published_at > campaign.created_at:
+        Page.objects.filter(pk=policy.pk).update(first_published_at=campaign.created_at)
+        policy.first_published_at = campaign.created_at
+    first, today = timezone.localdate(policy.first_published_at), timezone.localdate()
+    workdays = [first + timedelta(days=n) for n in range((today - first).days + 1)
+                if calendar.is_workday(first + timedelta(days=n))] or [today]
+    rng = random.Random(SEED + 60)
+    eligible = list(matching_enterprises(policy).order_by("credit_code").values_list(
+        "pk", "credit_code", "headcount", "size_class"))
+    rows = []
+    for pk, code, headcount, size in eligible:
+        if pk != company.pk and rng.random() >= PAYOUT_SHARE:
+            continue
+        # 稳岗返还: 60 % (大型企业 30 %) of last year's unemployment insurance, about 240 元 a head.
+        rate = 72 if size == SizeClass.LARGE else 144
+        amount = Decimal(max(1, headcount or 1) * rate) + Decimal(rng.randint(0, 99)) / 100
+        rows.append(payouts.Row(None, code, str(amount), rng.choice(workdays).isoformat(),
+                                f"LJRS-WG-{len(rows) + 1:06d}"))
+    return payouts.record(policy, recorder, rows).created
+
+
 # --- 企业诉求 and 线下帮办 -------------------------------------------------------------------------
 
 
@@ -374,7 +418,9 @@ def build(stdout=None):
     company = build_demo_enterprise(qualifications)
     campaigns = build_campaigns(qualifications, keep_unread=company)
     requests = build_requests(company, categories)
+    paid = build_payouts(company)
     if stdout is not None:
         stdout.write(f"  企业：{Enterprise.objects.count()} 家（本次新建 {created} 家）；"
-                     f"推送：{len(campaigns)} 个政策新建推送；企业诉求：{requests} 件")
+                     f"推送：{len(campaigns)} 个政策新建推送；企业诉求：{requests} 件；"
+                     f"免申即享兑现：本次登记 {paid} 家")
         stdout.write(f"  企业门户：用户 enterprise 关联「{company.name}」，登录后进入 /enterprise/")

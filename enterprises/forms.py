@@ -1,5 +1,5 @@
 """Forms of 企业服务. Sections: calculator and criteria (matching), portal (profile,
-preferences, requests, 线下帮办)."""
+preferences, requests, 线下帮办), 免申即享 payouts."""
 
 import re
 
@@ -397,3 +397,23 @@ class FollowUpForm(forms.Form):
                                    widget=DATE_WIDGET,
                                    help_text=_("留空表示暂不安排跟进。"),
                                    error_messages={"invalid": _("日期格式不正确。")})
+
+
+# --- 免申即享 兑现台账 (the checks themselves are in enterprises/payouts.py) ---------------------------
+
+
+class PayoutUploadForm(forms.Form):
+    file = forms.FileField(label=_("兑现记录文件（CSV）"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+                           error_messages={"required": _("请选择要上传的 CSV 文件。"),
+                                           "empty": _("上传的文件是空的。")})
+
+
+class PayoutForm(forms.Form):
+    """One payout typed in by hand; every field is checked by ``payouts.record``, as an
+    uploaded row is, so both give the same messages."""
+
+    credit_code = forms.CharField(label=_("统一社会信用代码"), required=False)
+    amount = forms.CharField(label=_("兑现金额（元）"), required=False)
+    paid_on = forms.CharField(label=_("兑现日期"), required=False, widget=DATE_WIDGET)
+    voucher = forms.CharField(label=_("凭证号"), required=False)

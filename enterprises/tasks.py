@@ -1,4 +1,4 @@
-"""Celery tasks of 企业服务. Sections: push campaigns; requests and 线下帮办."""
+"""Celery tasks of 企业服务. Sections: push campaigns; requests and 线下帮办; 免申即享 payouts."""
 
 from celery import shared_task
 
@@ -82,3 +82,14 @@ def remind_follow_ups():
     from enterprises import services
 
     return services.remind_follow_ups()
+
+
+# --- 免申即享 兑现台账 --------------------------------------------------------------------------------
+
+
+@shared_task
+def remind_payouts():
+    """Daily: tell departments about payout deadlines drawing near or passed (once each)."""
+    from enterprises import payouts
+
+    return payouts.remind()

@@ -4,19 +4,27 @@
 Profiles, qualifications and industries use model permissions. A 免申即享 list is for the
 department to act on, so it carries full contact details; it is open to superusers and 督办人
 for every policy, and to 编辑 and 审签人 for the policies their organisation (or one below it)
-drafted (``exempt_policies``).
+drafted (``exempt_policies``). The list page is also the policy's 兑现台账: its figures against
+the payout deadline, and — for the drafting department's 编辑 and 审签人 — recording payouts by
+CSV upload or by hand (``enterprises.payouts``).
 """
 
 
 import django_filters
 from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import include, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
@@ -27,9 +35,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from core.exports import csv_download
 from core.models import Division
-from enterprises import criteria, industries
+from enterprises import criteria, industries, payouts
 from enterprises.access import may_see_policy_enterprises, scope_policies
-from enterprises.forms import EnterpriseAdminForm
+from enterprises.forms import EnterpriseAdminForm, PayoutForm, PayoutUploadForm
 from enterprises.models import Enterprise, Industry, OperatingStatus, Qualification, SizeClass
 
 # --- 企业档案 ------------------------------------------------------------------------------------
@@ -224,18 +232,88 @@ def exempt_index(request):
 PREVIEW = 50
 
 
-@require_GET
-def exempt_detail(request, policy_id):
-    policy = _exempt_policy(request, policy_id)
-    eligible = criteria.matching_enterprises(policy)
-    preview = list(eligible.select_related("division__parent__parent").order_by(
-        "credit_code")[:PREVIEW])
+def _render_detail(request, policy, *, upload_form=None, payout_form=None, upload_errors=(),
+                   payout_errors=()):
+    now = timezone.now()
+    figures = payouts.figures(policy, now)
+    preview = list(payouts.eligible_with_payouts(policy, now)
+                   .select_related("division__parent__parent")
+                   .annotate(paid_amount=F("payout__amount"), paid_on=F("payout__paid_on"),
+                             paid_voucher=F("payout__voucher"))
+                   .order_by("credit_code")[:PREVIEW])
+    may_record = payouts.may_record(request.user, policy)
     return TemplateResponse(request, "enterprises/admin/matching/exempt_detail.html", {
-        "policy": policy, "summary": criteria.summary(policy), "count": eligible.count(),
-        "preview": [(e, industries.label(e.industry_code)) for e in preview],
+        "policy": policy, "summary": criteria.summary(policy), "count": figures.eligible,
+        "figures": figures, "go_live": payouts.go_live(policy),
+        "working_days": settings.ENTERPRISE_PAYOUT_WORKING_DAYS,
+        "chart": payouts.weekly_chart(policy, now),
+        "preview": [(e, industries.label(e.industry_code),
+                     payouts.status_label(e.paid_amount is not None, figures.is_overdue))
+                    for e in preview],
         "preview_size": PREVIEW, "has_criteria": criteria.has_criteria(policy),
         "csv_url": reverse("enterprises_exempt:csv", args=[policy.pk]),
+        "may_record": may_record,
+        "upload_form": upload_form or PayoutUploadForm(),
+        "payout_form": payout_form or PayoutForm(),
+        "upload_errors": upload_errors[:payouts.ERRORS_SHOWN],
+        "more_errors": max(0, len(upload_errors) - payouts.ERRORS_SHOWN),
+        "payout_errors": payout_errors,
+        "columns": [payouts.CODE, payouts.AMOUNT, payouts.PAID_ON, payouts.VOUCHER],
     })
+
+
+@require_GET
+def exempt_detail(request, policy_id):
+    return _render_detail(request, _exempt_policy(request, policy_id))
+
+
+def _recording_policy(request, policy_id):
+    policy = _exempt_policy(request, policy_id)
+    if not payouts.may_record(request.user, policy):
+        raise PermissionDenied
+    return policy
+
+
+@require_POST
+def exempt_upload(request, policy_id):
+    """Record the payouts of an uploaded CSV: all rows, or none with every problem listed."""
+    policy = _recording_policy(request, policy_id)
+    form = PayoutUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        return _render_detail(request, policy, upload_form=form, upload_errors=errors)
+    try:
+        outcome = payouts.record(policy, request.user, payouts.read_upload(
+            form.cleaned_data["file"]))
+    except payouts.PayoutError as exc:
+        return _render_detail(request, policy, upload_errors=exc.errors)
+    _recorded(request, outcome)
+    return redirect("enterprises_exempt:detail", policy_id=policy.pk)
+
+
+@require_POST
+def exempt_add(request, policy_id):
+    """Record one payout typed in by hand."""
+    policy = _recording_policy(request, policy_id)
+    form = PayoutForm(request.POST)
+    form.is_valid()  # text fields only: the checks are the ledger's own
+    try:
+        outcome = payouts.record_one(policy, request.user, **form.cleaned_data)
+    except payouts.PayoutError as exc:
+        return _render_detail(request, policy, payout_form=form, payout_errors=exc.errors)
+    _recorded(request, outcome)
+    return redirect("enterprises_exempt:detail", policy_id=policy.pk)
+
+
+def _recorded(request, outcome):
+    if outcome.created:
+        message = _("已登记 %(n)s 家企业的兑现记录。") % {"n": outcome.created}
+        if outcome.unchanged:
+            message += _("另有 %(m)s 条与已登记的记录一致，未重复登记。") % {"m": outcome.unchanged}
+        messages.success(request, message)
+    else:
+        messages.info(request, _("没有新的兑现记录：%(m)s 条均与已登记的记录一致。") % {
+            "m": outcome.unchanged})
 
 
 CSV_COLUMNS = [
@@ -243,22 +321,28 @@ CSV_COLUMNS = [
     gettext_lazy("行业名称"), gettext_lazy("企业规模"), gettext_lazy("注册地"),
     gettext_lazy("从业人数"), gettext_lazy("营业收入（万元）"), gettext_lazy("成立日期"),
     gettext_lazy("联系人"), gettext_lazy("联系电话"), gettext_lazy("联系邮箱"),
+    *payouts.EXPORT_COLUMNS,  # the ledger's, as an upload reads them back
 ]
 
 
 def eligible_rows(policy):
-    """The CSV rows of the policy's eligible enterprises, streamed from the database."""
+    """The CSV rows of the policy's eligible enterprises with their payouts, streamed from the
+    database (one query)."""
     sizes = dict(SizeClass.choices)
     places = Division.full_names()
     industry_names = industries.names()
-    rows = criteria.matching_enterprises(policy).order_by("credit_code").values_list(
+    overdue = payouts.passed(payouts.deadline(policy), timezone.now())
+    rows = payouts.eligible_with_payouts(policy).order_by("credit_code").values_list(
         "credit_code", "name", "industry_code", "size_class", "division_id", "headcount",
-        "revenue", "registered_on", "contact_name", "contact_phone", "contact_email")
+        "revenue", "registered_on", "contact_name", "contact_phone", "contact_email",
+        "payout__amount", "payout__paid_on", "payout__voucher")
     for (code, name, industry, size, division, headcount, revenue, registered, contact, phone,
-         email) in rows.iterator(chunk_size=5000):
+         email, amount, paid_on, voucher) in rows.iterator(chunk_size=5000):
         yield [code, name, industries.display_code(industry), industry_names.get(industry, ""),
                sizes.get(size, size), places.get(division, ""), headcount, revenue,
-               registered.isoformat(), contact, phone, email]
+               registered.isoformat(), contact, phone, email,
+               payouts.status_label(amount is not None, overdue), amount,
+               paid_on.isoformat() if paid_on else "", voucher]
 
 
 @require_GET
@@ -272,6 +356,8 @@ def exempt_urls():
         path("", exempt_index, name="index"),
         path("<int:policy_id>/", exempt_detail, name="detail"),
         path("<int:policy_id>/csv/", exempt_csv, name="csv"),
+        path("<int:policy_id>/payouts/upload/", exempt_upload, name="upload"),
+        path("<int:policy_id>/payouts/add/", exempt_add, name="add"),
     ]
     return [path("enterprises/exempt/", include((patterns, "enterprises_exempt")))]
 

@@ -5,10 +5,11 @@ from .changes import ProfileChange
 from .criteria import AudienceCriteria, QualificationMode
 from .enterprises import Enterprise, Frequency, OperatingStatus, Qualification, SizeClass
 from .industries import Industry
+from .payouts import Payout, PayoutReminder
 from .push import Delivery, Push
 
 __all__ = [
     "Assistance", "AssistanceVisit", "AudienceCriteria", "Delivery", "Enterprise", "Frequency",
-    "Industry", "OperatingStatus", "ProfileChange", "Push", "Qualification", "QualificationMode",
-    "SizeClass",
+    "Industry", "OperatingStatus", "Payout", "PayoutReminder", "ProfileChange", "Push",
+    "Qualification", "QualificationMode", "SizeClass",
 ]

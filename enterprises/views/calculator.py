@@ -49,6 +49,14 @@ def calculator(request):
 @require_GET
 @enterprise_required
 def my_policies(request):
+    """The enterprise's own list; a 免申即享 policy says whether it was paid (已兑现, amount,
+    date) or is waiting (待兑现, the payout deadline)."""
+    from enterprises import payouts
+
     matched, _maybe = _split(criteria.policies_for(request.enterprise))
+    standings = payouts.standings(request.enterprise,
+                                  [(row["policy"], True) for row in matched])
+    for row in matched:
+        row["payout"] = standings.get(row["policy"].pk)
     return render_portal(request, "enterprises/calculator/my_policies.html",
                          {"matched": matched}, section="policies")

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET
 
-from enterprises import criteria, push
+from enterprises import criteria, payouts, push
 from enterprises.access import enterprise_required, render_portal
 from enterprises.models import Delivery, Push
 
@@ -36,12 +36,15 @@ def inbox_item(request, pk):
         push.mark_read(delivery)
         delivery.refresh_from_db(fields=["read_at"])
     policy = delivery.push.policy
+    explanation = criteria.explain(policy, request.enterprise)
     return render_portal(request, "enterprises/inbox/item.html", {
         "delivery": delivery,
         "item": delivery.push,
         "policy": policy,
         "is_update": delivery.push.kind == Push.Kind.UPDATE,
-        "explanation": criteria.explain(policy, request.enterprise),
+        "explanation": explanation,
+        "payout": payouts.standings(request.enterprise,
+                                    [(policy, explanation.matched is True)]).get(policy.pk),
     }, section="inbox")
 
 

@@ -100,3 +100,30 @@ class SlowRecordingBackend(RecordingBackend):
             super().send_batch([item])
             time.sleep(0.005)
         return {}
+
+
+# --- 免申即享 payouts -----------------------------------------------------------------------------
+
+PAYOUT_HEADER = ("统一社会信用代码", "兑现金额", "兑现日期", "凭证号")
+
+
+def went_live(policy, when):
+    """Move the policy's first go-live (``first_published_at``) to ``when``."""
+    from wagtail.models import Page
+
+    Page.objects.filter(pk=policy.pk).update(first_published_at=when)
+    policy.first_published_at = when
+    return policy
+
+
+def payout_upload(rows, header=PAYOUT_HEADER, bom=False, name="兑现记录.csv"):
+    """A CSV upload of ``rows`` under ``header``, UTF-8 with or without BOM."""
+    import csv
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *rows])
+    text = ("\ufeff" if bom else "") + buffer.getvalue()
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")

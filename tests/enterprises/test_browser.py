@@ -124,7 +124,7 @@ def test_enterprise_sees_matched_policy_files_a_request_and_follows_it(
     page.wait_for_url("**/enterprise/profile/")
     page.get_by_label("从业人数").fill("-3")
     page.get_by_role("button", name="保存修改").click()
-    assert "从业人数不能为负数" in page.content()
+    page.get_by_text("从业人数不能为负数").first.wait_for()  # the form comes back with the error
     screenshot(page, "enterprise-profile-error")
     page.locator(".portal-nav").get_by_role("link", name="推送设置").click()
     page.wait_for_url("**/enterprise/preferences/")

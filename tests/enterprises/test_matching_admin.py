@@ -211,11 +211,12 @@ def test_the_eligible_list_has_full_contacts_in_chinese_columns(client, supervis
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = read_csv(response)
     assert rows[0] == ["统一社会信用代码", "企业名称", "行业代码", "行业名称", "企业规模", "注册地",
-                       "从业人数", "营业收入（万元）", "成立日期", "联系人", "联系电话", "联系邮箱"]
+                       "从业人数", "营业收入（万元）", "成立日期", "联系人", "联系电话", "联系邮箱",
+                       "兑现状态", "兑现金额（元）", "兑现日期", "凭证号"]
     maker = companies["maker"]
     assert rows[1:] == [[maker.credit_code, "临江精密电子有限公司", "3911", "计算机整机制造", "小型",
                          "江城区解放路街道", "50", "1000.00", "2015-06-01", "王敏", "13912345678",
-                         ""]]
+                         "", "待兑现", "", "", ""]]
 
 
 def test_formula_like_names_are_neutralised(client, supervisor, exempt, city):

@@ -202,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enterprises.tasks.remind_follow_ups",
         "schedule": crontab(minute=30, hour="8-17"),
     },
+    # 免申即享: the department hears once when the payout deadline nears, once when it passed.
+    "enterprises.remind_payouts": {
+        "task": "enterprises.tasks.remind_payouts",
+        "schedule": crontab(minute=15, hour=9),
+    },
 }
 
 
@@ -227,6 +232,10 @@ ENTERPRISE_REQUEST_LIMIT = 10  # 企业诉求 one enterprise may file per window
 ENTERPRISE_REQUEST_WINDOW_SECONDS = 3600
 ENTERPRISE_CALCULATOR_LIMIT = 30  # public 政策计算器 answers per client address per window
 ENTERPRISE_CALCULATOR_WINDOW_SECONDS = 600
+# 免申即享 兑现台账 (enterprises/payouts.py). Provincial rule (domain rules §4, 惠企政策 practice):
+# payouts within 60 working days of the policy's first go-live.
+ENTERPRISE_PAYOUT_WORKING_DAYS = 60
+ENTERPRISE_PAYOUT_REMIND_WORKING_DAYS = 10  # remind the department this close to the deadline
 
 
 # --- Passwords ---------------------------------------------------------------------------------
