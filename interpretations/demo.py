@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
@@ -31,6 +32,7 @@ from interpretations.models import (
     Concern,
     FollowUpInterpretation,
     InterpretationIndexPage,
+    PolicyAttachment,
     PolicyIndexPage,
     PolicyPage,
     RelatedPolicy,
@@ -141,6 +143,56 @@ def build_policy(index, spec, media, graphic):
     return page
 
 
+# 惠企政策配套材料: slug → (申报指南, 工作手册), each (title, file name, text) or None. The
+# enterprises demo gives both policies their criteria; their first go-live is their publication
+# date, so the loan policy is complete and the voucher policy's guide is overdue.
+SUPPORT_MATERIALS = {
+    "jiuye-chuangye-daikuan-2026": (
+        ("创业担保贷款申报指南", "chuangye-daikuan-shenbao-zhinan.txt",
+         "一、申报对象：符合条件的个人和小微企业。\n二、申报材料：申请表、营业执照、"
+         "就业创业证明。\n三、办理流程：网上申报→人社部门审核→经办银行放款。\n"
+         "四、咨询电话：12345。"),
+        ("创业担保贷款经办工作手册（内部）", "chuangye-daikuan-gongzuo-shouce.txt",
+         "内部使用。受理审核要点、贴息核算口径、经办银行对接流程、常见问题答复口径。"),
+    ),
+    "xiaofei-quan-2026": (
+        None,
+        ("消费券商户核销工作手册（内部）", "xiaofei-quan-gongzuo-shouce.txt",
+         "内部使用。参与商户资格审核、核销对账、套现行为认定和处理流程。"),
+    ),
+}
+
+
+def ensure_document(title, filename, text):
+    Document = get_document_model()
+    document = Document.objects.filter(title=title).first()
+    if document is None:
+        if Collection.get_first_root_node() is None:
+            Collection.add_root(name="Root")
+        document = Document(title=title)
+        document.file.save(filename, ContentFile(text.encode("utf-8")), save=False)
+        document.save()
+    return document
+
+
+def build_support_materials():
+    """Give two enterprise policies their 申报指南/工作手册 in a signed-off revision (once)."""
+    for slug, (guide, manual) in SUPPORT_MATERIALS.items():
+        page = PolicyPage.objects.live().filter(slug=slug).first()
+        if page is None:
+            continue
+        if page.work_manual_id is None:
+            draft = page.get_latest_revision_as_object()
+            if guide is not None:
+                draft.attachments.add(PolicyAttachment(
+                    kind=PolicyAttachment.Kind.GUIDE, title=guide[0],
+                    document=ensure_document(*guide)))
+            draft.work_manual = ensure_document(*manual)
+            draft.save_revision().publish()
+        went_live = timezone.make_aware(datetime.combine(page.published_on, time(10)))
+        PolicyPage.objects.filter(pk=page.pk).update(first_published_at=went_live)
+
+
 @transaction.atomic
 def build(stdout=None):
     index = core_demo.ensure_section(
@@ -161,6 +213,7 @@ def build(stdout=None):
                 for target in related[:3]:
                     page.related_links.add(RelatedPolicy(target=target))
                 page.save_revision().publish()
+    build_support_materials()
     if stdout is not None:
         stdout.write(f"政策文件：{PolicyPage.objects.live().count()} 件（本次新建 {len(created)} 件）；"
                      f"审签流程：起草部门审核 → 合法性审核 → 办公室审签\n")

@@ -242,3 +242,148 @@ def filter_policies(queryset, params):
 
 def concern_response_hours():
     return settings.PLATFORM["CONCERN_RESPONSE_HOURS"]
+
+
+# --- 惠企政策配套材料: a new enterprise policy's 工作手册 and 申报指南 ---------------------------
+# Provincial practice (domain rules §4): a new enterprise-support policy's work manual and
+# application guide within N working days (PLATFORM["SUPPORT_MATERIALS_WORKING_DAYS"]).
+# ``support_materials`` is the one rule: the editor's panel, the admin list 惠企政策配套材料 and
+# the daily reminders all call it.
+
+SUPPORT_DUE_SOON_WORKING_DAYS = 2  # the reminder before the deadline
+
+
+def support_materials_working_days():
+    return settings.PLATFORM["SUPPORT_MATERIALS_WORKING_DAYS"]
+
+
+def is_enterprise_policy(policy):
+    """涉企: marked 涉企政策, or naming an enterprise audience (精准推送)."""
+    from enterprises.criteria import has_criteria
+
+    return bool(policy.concerns_enterprises or has_criteria(policy))
+
+
+def support_materials(policy, now=None):
+    """Whether the rule applies to this version of ``policy``, when its materials are due, what
+    is missing and whether that is overdue (a ``SupportMaterials``).
+
+    It applies to a live, current (现行有效) enterprise policy. Due: the close of the N-th working
+    day after its first go-live (``hotline.calendar``: official holidays and make-up working
+    days). Needed: a 申报指南 (a public attachment of that kind; none for 免申即享, where no one
+    applies) and the internal 工作手册. Both are part of the page revision, so for a page row
+    (the published version) only what was signed off and published counts; ``revision.as_object()``
+    gives a draft's view.
+    """
+    from hotline.calendar import add_working_days
+    from interpretations.models import PolicyAttachment, Validity
+    from interpretations.models.support import SupportMaterials
+
+    if not (policy.live and policy.first_published_at and policy.validity == Validity.CURRENT
+            and is_enterprise_policy(policy)):
+        return SupportMaterials(applies=False)
+    missing = []
+    if not policy.exempt_application and not any(
+            a.kind == PolicyAttachment.Kind.GUIDE for a in policy.attachments.all()):
+        missing.append(_("申报指南"))
+    if not policy.work_manual_id:
+        missing.append(_("工作手册"))
+    due_at = add_working_days(policy.first_published_at, support_materials_working_days())
+    overdue = bool(missing) and (now or timezone.now()) > due_at
+    return SupportMaterials(applies=True, due_at=due_at, missing=tuple(missing), overdue=overdue)
+
+
+def support_materials_rows(policies, now=None):
+    """``(policy, SupportMaterials)`` for each published policy of ``policies`` the rule applies
+    to, read in a handful of queries."""
+    from interpretations.models import Validity
+
+    policies = (policies.live().filter(validity=Validity.CURRENT, first_published_at__isnull=False)
+                .select_related("drafting_department")
+                .prefetch_related("attachments", "audience_divisions", "audience_qualifications",
+                                  "audience_exclude_divisions", "audience_exclude_qualifications"))
+    rows = []
+    for policy in policies:
+        state = support_materials(policy, now)
+        if state.applies:
+            rows.append((policy, state))
+    return rows
+
+
+def support_materials_notice(page):
+    """What the policy editor tells about ``page`` (the version being edited), or None.
+
+    For a published enterprise policy: the rule on the published version, and what the edited
+    version adds (it counts once signed off and published). For an enterprise policy not yet
+    published: that the materials will be due.
+    """
+    from interpretations.models import PolicyPage
+
+    if page.pk is None:
+        return None
+    days = support_materials_working_days()
+    published = PolicyPage.objects.filter(pk=page.pk).first()
+    state = support_materials(published) if published is not None else None
+    if state is not None and state.applies:
+        draft = support_materials(page)
+        added = [m for m in state.missing if draft.applies and m not in draft.missing]
+        return {"state": state, "added": "、".join(str(m) for m in added), "days": days}
+    if not page.live and is_enterprise_policy(page):
+        return {"state": None, "days": days, "exempt": page.exempt_application}
+    return None
+
+
+def remind_support_materials(now=None):
+    """Remind the drafting department's editors and approvers of missing materials: once when
+    they are due within ``SUPPORT_DUE_SOON_WORKING_DAYS`` working days, once when overdue.
+
+    Each reminder is claimed by inserting its ``SupportMaterialsReminder`` row (unique per policy
+    and kind) in the transaction that queues the messages, so a second run, or two runs at
+    once, never remind twice. Returns how many reminders were sent.
+    """
+    from django.urls import reverse
+
+    from core import messaging, roles
+    from core.models import User
+    from hotline.calendar import working_days_between
+    from interpretations.models import PolicyPage, SupportMaterialsReminder
+
+    Kind = SupportMaterialsReminder.Kind
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sent = 0
+    for policy, state in support_materials_rows(PolicyPage.objects.all(), now):
+        if not state.missing:
+            continue
+        due_day = timezone.localdate(state.due_at)
+        if state.overdue:
+            kind = Kind.OVERDUE
+            body = _("惠企政策《%(title)s》的%(missing)s已超过期限（%(due)s）仍未发布，"
+                     "请尽快补充并随文件审签发布。")
+        elif working_days_between(today, due_day) <= SUPPORT_DUE_SOON_WORKING_DAYS:
+            kind = Kind.DUE_SOON
+            body = _("惠企政策《%(title)s》的%(missing)s尚未发布，须于 %(due)s 前随文件审签发布"
+                     "（首次发布后%(days)d个工作日内）。")
+        else:
+            continue
+        body = body % {"title": policy.title, "missing": state.missing_text,
+                       "due": f"{due_day:%Y-%m-%d}", "days": support_materials_working_days()}
+        with transaction.atomic():
+            _row, created = SupportMaterialsReminder.objects.get_or_create(
+                policy=policy, kind=kind, defaults={"due_at": state.due_at})
+            if not created:
+                continue
+            people = User.objects.filter(
+                organisation_id=policy.drafting_department_id, is_active=True,
+                groups__name__in=[roles.EDITOR, roles.APPROVER],
+            ).distinct() if policy.drafting_department_id else []
+            subject = _("惠企政策配套材料%(kind)s") % {"kind": Kind(kind).label}
+            link = reverse("wagtailadmin_pages:edit", args=[policy.pk])
+            for person in people:
+                messaging.send("inbox", body, user=person, subject=subject, link=link,
+                               kind=f"interpretations.support_{kind}")
+                if person.phone:
+                    messaging.send("sms", body, recipient=person.phone,
+                                   kind=f"interpretations.support_{kind}")
+        sent += 1
+    return sent

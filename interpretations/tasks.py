@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.core.management import call_command
 
-from interpretations.services import publish_due_revisions
+from interpretations.services import publish_due_revisions, remind_support_materials
 
 
 @shared_task
@@ -11,3 +11,10 @@ def publish_scheduled():
     published, refused = publish_due_revisions()
     call_command("publish_scheduled")
     return {"published": published, "refused": refused}
+
+
+@shared_task
+def remind_support_materials_due():
+    """Daily beat task: remind drafting departments of enterprise policies whose 申报指南 or
+    工作手册 is due within 2 working days or overdue (each reminder once)."""
+    return {"reminded": remind_support_materials()}

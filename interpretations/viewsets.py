@@ -1,13 +1,26 @@
-"""Admin screens: the concerns log (with overdue concerns for supervisors), readers' feedback
-and the 审签记录."""
+"""Admin screens: the concerns log (with overdue concerns for supervisors), readers' feedback,
+the 审签记录 and 惠企政策配套材料 (enterprise policies' 申报指南 and 工作手册, by due date)."""
 
 import django_filters
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from interpretations.models import Concern, Feedback, SignOff
+from core import roles
+from core.models import Organisation
+from interpretations.models import Concern, Feedback, PolicyPage, SignOff
+from interpretations.models.support import SupportStatus
+from interpretations.permissions import policies_in_scope
+from interpretations.services import support_materials_rows
 
 
 class ConcernFilterSet(WagtailFilterSet):
@@ -74,9 +87,128 @@ class SignOffViewSet(ModelViewSet):
                 if p.name in {"index", "index_results", "inspect"}]
 
 
+# --- 惠企政策配套材料 ----------------------------------------------------------------------------
+
+
+def may_view_support_materials(user):
+    """Editors and approvers (their department's policies and those below), supervisors (all)."""
+    return user.is_active and (user.is_superuser or roles.has_role(
+        user, roles.EDITOR, roles.APPROVER, roles.SUPERVISOR))
+
+
+class SupportMaterialsPermissionPolicy(BasePermissionPolicy):
+    def user_has_permission(self, user, action):
+        return action == "view" and may_view_support_materials(user)
+
+
+class SupportMaterialsFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=SupportStatus.choices,
+                                         method="filter_status", empty_label=_("全部"))
+    drafting_department = django_filters.ModelChoiceFilter(
+        label=_("起草部门"), queryset=Organisation.objects.order_by("name"))
+    exempt_application = django_filters.BooleanFilter(label=_("免申即享"))
+
+    class Meta:
+        model = PolicyPage
+        fields = ["status", "drafting_department", "exempt_application"]
+
+    def filter_status(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=[p.pk for p, state in support_materials_rows(queryset)
+                                       if state.status == value])
+
+
+class SupportMaterialsIndexView(generic.IndexView):
+    """Live enterprise policies with the due date and status of their 申报指南 and 工作手册,
+    earliest due first (the due date follows the first go-live)."""
+
+    model = PolicyPage
+    permission_policy = SupportMaterialsPermissionPolicy(PolicyPage)
+    any_permission_required = ["view"]
+    page_title = _("惠企政策配套材料")
+    header_icon = "warning"
+    filterset_class = SupportMaterialsFilterSet
+    search_fields = ["title", "doc_number"]
+    search_backend_name = None  # a plain title/字号 match (the search index holds segmented text)
+    default_ordering = "first_published_at"
+    paginate_by = 50
+
+    @cached_property
+    def states(self):
+        policies = PolicyPage.objects.filter(policies_in_scope(self.request.user))
+        return {p.pk: state for p, state in support_materials_rows(policies)}
+
+    def get_base_queryset(self):
+        return PolicyPage.objects.filter(pk__in=list(self.states)).select_related(
+            "drafting_department")
+
+    def get_valid_orderings(self):
+        return ["first_published_at", "-first_published_at", "title", "-title"]
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, rows, others = super().paginate_queryset(queryset, page_size)
+        for policy in rows:
+            policy.support = self.states[policy.pk]
+        return paginator, page, rows, others
+
+    @cached_property
+    def edits_policies(self):
+        return PagePermissionPolicy().user_has_permission(self.request.user, "change")
+
+    def policy_url(self, policy):
+        # Every row is a policy the user may work on (the list is ``policies_in_scope``): an
+        # editor or approver opens the editor, a supervisor the public page.
+        if self.edits_policies:
+            return reverse("wagtailadmin_pages:edit", args=[policy.pk])
+        return policy.get_url(self.request)
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn("title", label=_("政策文件"), get_url=self.policy_url),
+            Column("drafting_department", label=_("起草部门"),
+                   accessor="drafting_department.short_name"),
+            Column("first_published_at", label=_("首次发布"), sort_key="first_published_at",
+                   accessor=lambda p: timezone.localtime(p.first_published_at).strftime(
+                       "%Y-%m-%d")),
+            Column("due", label=_("应发布期限"), sort_key="first_published_at",
+                   accessor=lambda p: timezone.localtime(p.support.due_at).strftime(
+                       "%Y-%m-%d %H:%M")),
+            StatusTagColumn("status", label=_("状态"), accessor="support.status_label",
+                            primary=lambda p: p.support.overdue),
+            Column("missing", label=_("尚缺"), accessor=lambda p: p.support.missing_text or "—"),
+        ]
+
+    def get_list_buttons(self, instance):
+        return []
+
+
+class SupportMaterialsViewSet(ViewSet):
+    icon = "warning"
+    menu_label = _("惠企政策配套材料")
+
+    @cached_property
+    def menu_item_class(self):
+        class SupportMaterialsMenuItem(MenuItem):
+            def is_shown(self, request):
+                return may_view_support_materials(request.user)
+
+        return SupportMaterialsMenuItem
+
+    def get_urlpatterns(self):
+        view = SupportMaterialsIndexView.as_view(
+            index_url_name=self.get_url_name("index"),
+            index_results_url_name=self.get_url_name("index_results"))
+        results = SupportMaterialsIndexView.as_view(
+            index_url_name=self.get_url_name("index"),
+            index_results_url_name=self.get_url_name("index_results"), results_only=True)
+        return [path("", view, name="index"), path("results/", results, name="index_results")]
+
+
 class InterpretationGroup(ModelViewSetGroup):
     menu_label = _("政策解读")
     menu_icon = "doc-full-inverse"
     menu_order = 300
     items = (ConcernViewSet("concerns"), FeedbackViewSet("feedback"),
-             SignOffViewSet("signoffs"))
+             SignOffViewSet("signoffs"), SupportMaterialsViewSet("support-materials"))

@@ -54,3 +54,24 @@ def hide_other_departments_drafts(parent_page, pages, request):
     if not mine:  # city-wide
         return pages
     return pages.exclude(pk__in=PolicyPage.objects.filter(live=False).exclude(mine).values("pk"))
+
+
+@hooks.register("before_serve_document")
+def keep_work_manuals_internal(document, request):
+    """A 工作手册 is internal: its download address answers only staff who may use the admin.
+    A document counts as a manual when a policy names it, published or in its latest draft."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.http import Http404
+    from wagtail.models import Revision
+
+    from interpretations.models import PolicyPage
+
+    if request.user.has_perm("wagtailadmin.access_admin"):
+        return None
+    drafts = Revision.objects.filter(
+        pk__in=PolicyPage.objects.values("latest_revision"),
+        content_type=ContentType.objects.get_for_model(PolicyPage))
+    if (PolicyPage.objects.filter(work_manual=document).exists()
+            or drafts.filter(content__work_manual=document.pk).exists()):
+        raise Http404
+    return None

@@ -12,9 +12,10 @@ from .policies import (
     Validity,
 )
 from .signoffs import PackageReviewTask, SignOff
+from .support import SupportMaterialsReminder
 
 __all__ = [
     "Concern", "Feedback", "FollowUpInterpretation", "InterpretationIndexPage",
     "PackageReviewTask", "PolicyAttachment", "PolicyIndexPage", "PolicyPage", "PolicyPageTag",
-    "RelatedPolicy", "SignOff", "Validity",
+    "RelatedPolicy", "SignOff", "SupportMaterialsReminder", "Validity",
 ]

@@ -34,6 +34,7 @@ from core.routes import FixedRoutePageMixin
 from enterprises.models.criteria import AudienceCriteria
 from interpretations.blocks import MATERIAL_TABS, MaterialsBlock
 from interpretations.forms import PolicyPageForm
+from interpretations.models.support import SupportMaterialsPanel
 
 ARTICLE_TEMPLATE = "interpretations/includes/policy_article.html"
 
@@ -185,6 +186,13 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
     no_interpretation = models.BooleanField(_("不予解读"), default=False)
     no_interpretation_reason = models.TextField(_("不予解读理由"), blank=True)
 
+    # --- 工作手册: internal, for the implementing staff; never rendered publicly or indexed -----
+    # (the public 申报指南 is a ``PolicyAttachment`` of kind 申报指南). Rule: services.support_materials.
+    work_manual = models.ForeignKey(
+        "wagtaildocs.Document", verbose_name=_("工作手册"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+        help_text=_("供实施部门工作人员使用的内部工作手册（经办流程、审核要点、口径），不对外公开。"))
+
     search_fields = Page.search_fields + [
         index.SearchField("search_text"),
         index.FilterField("validity"),
@@ -192,6 +200,7 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
     ]
 
     content_panels = Page.content_panels + [
+        SupportMaterialsPanel(heading=_("惠企政策配套材料")),
         MultiFieldPanel([
             FieldRowPanel([FieldPanel("doc_number"), FieldPanel("issuing_organ")]),
             FieldRowPanel([FieldPanel("written_on"), FieldPanel("published_on"),
@@ -203,7 +212,7 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
         ], heading=_("文件信息")),
         FieldPanel("summary"),
         FieldPanel("body"),
-        InlinePanel("attachments", label=_("附件")),
+        InlinePanel("attachments", label=_("附件（含申报指南）")),
         InlinePanel("related_links", label=_("相关文件")),
     ]
     plan_panels = [
@@ -212,6 +221,7 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
             FieldPanel("plan_expected_concerns"), FieldPanel("plan_media"),
         ], heading=_("解读方案（内部，不公开）")),
         FieldPanel("assessment_plan"),
+        MultiFieldPanel([FieldPanel("work_manual")], heading=_("工作手册（内部，不公开）")),
     ]
     materials_panels = [
         FieldPanel("materials"),
@@ -322,7 +332,9 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
         context["related"] = PolicyPage.objects.live().filter(
             pk__in=RelatedPolicy.objects.filter(page=self).values("target_id"))
         context["replaces"] = self.replaces.live()
-        context["attachments"] = self.attachments.select_related("document")
+        attachments = self.attachments.select_related("document")
+        context["attachments"] = attachments.filter(kind=PolicyAttachment.Kind.ATTACHMENT)
+        context["guides"] = attachments.filter(kind=PolicyAttachment.Kind.GUIDE)
         return context
 
     def get_context(self, request, *args, **kwargs):
@@ -340,12 +352,21 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
 
 
 class PolicyAttachment(Orderable):
+    """A public file of the policy: an 附件 of the document or its 申报指南 (application guide,
+    shown under its own heading on the public page)."""
+
+    class Kind(models.TextChoices):
+        ATTACHMENT = "attachment", _("附件")
+        GUIDE = "guide", _("申报指南")
+
     page = ParentalKey(PolicyPage, related_name="attachments", on_delete=models.CASCADE)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices,
+                            default=Kind.ATTACHMENT)
     title = models.CharField(_("附件名称"), max_length=200, blank=True)
     document = models.ForeignKey("wagtaildocs.Document", verbose_name=_("文件"),
                                  on_delete=models.PROTECT, related_name="+")
 
-    panels = [FieldPanel("title"), FieldPanel("document")]
+    panels = [FieldRowPanel([FieldPanel("kind"), FieldPanel("title")]), FieldPanel("document")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("附件")

@@ -188,6 +188,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "interpretations.tasks.publish_scheduled",
         "schedule": 60.0,
     },
+    # 惠企政策配套材料: reminders when a policy's 申报指南/工作手册 is due soon or overdue (once each).
+    "interpretations.remind_support_materials_due": {
+        "task": "interpretations.tasks.remind_support_materials_due",
+        "schedule": crontab(minute=15, hour=8),
+    },
     "enterprises.push_recover": {
         "task": "enterprises.tasks.push_recover",
         "schedule": 120.0,
@@ -298,6 +303,9 @@ PLATFORM = {
     "MESSAGE_RETRY_AFTER_SECONDS": 300,
     # 政策解读 (interpretations/): a registered public concern is answered within these hours.
     "CONCERN_RESPONSE_HOURS": 48,
+    # Provincial practice (domain rules §4): a new enterprise-support policy's work manual
+    # (工作手册) and application guide (申报指南) within this many working days of its first go-live.
+    "SUPPORT_MATERIALS_WORKING_DAYS": 7,
     # Anonymous page cache lifetime (purged on publish/unpublish anyway); 0 turns it off.
     "PAGE_CACHE_SECONDS": 600,
     # 12345 hotline (hotline/)
