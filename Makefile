@@ -24,7 +24,7 @@ migrations: ## Make migrations for changed models
 	$(PY) manage.py makemigrations
 
 messages: ## Compile the translation catalogues under locale/
-	cd locale/zh_Hans/LC_MESSAGES && msgfmt -o django.mo django.po
+	cd locale/zh_Hans/LC_MESSAGES && msgfmt -o django.mo django.po && msgfmt -o djangojs.mo djangojs.po
 
 lock: ## Re-pin dependencies from pyproject.toml (needs pip-tools)
 	cd requirements && pip-compile -q --generate-hashes --strip-extras -o base.lock ../pyproject.toml

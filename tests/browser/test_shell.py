@@ -29,6 +29,9 @@ def test_home_page_renders_in_chinese_and_care_mode_toggles(live_server, demo_si
     assert float(larger[:-2]) > float(font_size[:-2])
     page.reload()
     assert page.evaluate("document.documentElement.classList.contains('care-mode')")
+    # The header stays legible on its black background: white links, not the blue of the page.
+    nav_link = page.get_by_role("navigation", name="主导航").get_by_role("link", name="政策文件")
+    assert nav_link.evaluate("a => getComputedStyle(a).color") == "rgb(255, 255, 255)"
     screenshot(page, "home-care-mode")
     assert page.problems == []
 

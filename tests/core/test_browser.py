@@ -43,15 +43,28 @@ def test_on_a_phone_the_calculator_is_one_tap_from_the_home_page(live_server, de
     tab.goto(live_server.url + "/")
     assert tab.evaluate("document.documentElement.scrollWidth") <= 375
     nav = tab.get_by_role("navigation", name="主导航")
+    # The navigation is one row, no taller than one tap target, that scrolls sideways.
+    links = nav.get_by_role("link")
+    tops = {round(box["y"]) for box in (link.bounding_box() for link in links.all())}
+    assert links.count() > 1 and len(tops) == 1
+    assert 44 <= nav.bounding_box()["height"] < 60
+    screenshot(tab, "home-phone-nav")
     for name in ["政策计算器", "企业服务"]:
         link = nav.get_by_role("link", name=name)
+        link.scroll_into_view_if_needed()  # the visitor swipes the row
         assert link.is_visible()
         box = link.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["height"] >= 44
-    screenshot(tab, "home-phone-nav")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(tab, "home-phone-nav-swiped")
     entries = tab.get_by_role("region", name="服务入口")
     entries.get_by_role("link", name="政策计算器").tap()
     tab.wait_for_url(live_server.url + "/policies/calculator/")
     assert tab.evaluate("document.documentElement.scrollWidth") <= 375
+    # The current section is marked, and brought into view although it sits far along the row.
+    current = nav.locator('[aria-current="page"]')
+    assert current.inner_text() == "政策计算器"
+    box = current.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
     screenshot(tab, "calculator-phone")
     context.close()

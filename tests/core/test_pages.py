@@ -1,5 +1,7 @@
 """The public shell: the home page in Chinese with entries, landmarks and a 关怀模式 toggle."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -63,6 +65,7 @@ def test_an_entry_follows_its_route_and_hides_when_it_leads_nowhere(client, demo
     assert html.count('href="/policies/calculator/"') == 2  # navigation and entry
     assert "已停用的功能" not in html and 'href="/policies/"' not in html
     assert html.count('href="https://www.gov.cn/"') == 2
+    assert _current_nav_items(html) == ["首页"]  # not the other site's home page
 
 
 def test_home_page_editor_offers_site_functions(client, demo_site, make_user):
@@ -74,6 +77,23 @@ def test_home_page_editor_offers_site_functions(client, demo_site, make_user):
     for text in ["或站内功能", "政策计算器", "（不选）"]:
         assert text.encode("unicode_escape").decode() in html, text
     assert "enterprises:calculator" in html and "Select an option" not in html
+
+
+def _current_nav_items(html):
+    nav = html.split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]*)</a>', nav)
+
+
+def test_navigation_marks_the_section_of_the_current_page(client, demo_site):
+    """The main navigation marks where the visitor is: the entry whose address is the page or
+    its nearest parent; 首页 only on the home page itself."""
+    from interpretations.models import PolicyPage
+
+    policy = PolicyPage.objects.live().first().url
+    for path, current in [("/", ["首页"]), ("/policies/", ["政策文件"]), (policy, ["政策文件"]),
+                          ("/policies/calculator/", ["政策计算器"]),
+                          ("/hotline/", ["12345 诉求"]), ("/no-such-page/", [])]:
+        assert _current_nav_items(client.get(path).text) == current, path
 
 
 def test_base_template_has_landmarks_skip_link_and_care_toggle(client, demo_site):
@@ -104,3 +124,30 @@ def test_admin_dashboard_strings_missing_from_wagtail_are_translated(client, mak
     html = client.get("/admin/pages/").text
     for chinese in ["页面类型", "更新时间", "编辑人"]:
         assert chinese in html
+
+
+def test_page_editor_strings_missing_from_wagtail_are_translated(client, make_user, demo_site):
+    """The page editor's own messages arrive in Chinese: from the server after a failed save,
+    and from the catalogue the editor's scripts use (autosave, error counts)."""
+    from django.urls import reverse
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+    from core.models import HomePage
+
+    client.force_login(make_user(is_superuser=True))
+    url = reverse("wagtailadmin_pages:add", args=["core", "standardpage", HomePage.objects.get().pk])
+    response = client.post(url, nested_form_data({
+        "title": "", "slug": "", "intro": "", "body": streamfield([]),
+        "comments": inline_formset([]), "action-publish": "1"}))
+    html = response.text
+    assert response.status_code == 200
+    for chinese in ["页面未能创建，请先改正标出的错误。", "转到第一个错误", "自动保存已暂停"]:
+        assert chinese in html, chinese
+    for english in ["could not be created", "Go to the first error", "Autosave is paused",
+                    "- Wagtail</title>"]:
+        assert english not in html, english
+    assert "- 政策通</title>" in html  # the admin's window titles name the platform
+    # The scripts' catalogue is JSON: Chinese arrives \u-escaped.
+    scripts = client.get(reverse("wagtailadmin_javascript_catalog")).text
+    for chinese in ["修改已自动保存。", "%(num)s 个错误"]:
+        assert chinese.encode("unicode_escape").decode() in scripts, chinese

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "django.contrib.humanize",  # its Chinese catalogue: the admin's relative times
     "django_filters",
     "django_celery_beat",
     "django.contrib.admin",

@@ -16,3 +16,27 @@
     render();
   });
 })();
+
+// The main navigation is one row that scrolls sideways on a narrow screen: show the current
+// entry, and mark the edges beyond which more entries hide (the CSS fades those edges).
+(function () {
+  var row = document.querySelector(".site-nav ul");
+  if (!row) return;
+  var current = row.querySelector('[aria-current="page"]');
+  if (current) {
+    var r = row.getBoundingClientRect(), c = current.getBoundingClientRect();
+    row.scrollLeft += c.left - r.left - (r.width - c.width) / 2;
+  }
+  function edges() {
+    var hidden = row.scrollWidth - row.clientWidth;
+    row.classList.toggle("more-before", row.scrollLeft > 1);
+    row.classList.toggle("more-after", row.scrollLeft < hidden - 1);
+  }
+  edges();
+  row.addEventListener("scroll", edges, { passive: true });
+  if (window.ResizeObserver) {  // the window's width, and 关怀模式's larger type
+    var watch = new ResizeObserver(edges);
+    watch.observe(row);
+    if (row.lastElementChild) watch.observe(row.lastElementChild);
+  }
+})();
