@@ -81,6 +81,16 @@ def city(db):
 
 
 @pytest.fixture
+def demo_site(settings):
+    """The whole demo (``load_demo``), for pages that show what a real site holds."""
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("load_demo", verbosity=0)
+    settings.DEBUG = False
+
+
+@pytest.fixture
 def make_user(db):
     """make_user(role, organisation=None, username=...) → a user in that role's group."""
     groups = None

@@ -1,18 +1,10 @@
 """Headless Chromium opens the public home page and the admin login in Chinese."""
 
 import pytest
-from django.core.management import call_command
 
 from tests.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_site(settings):
-    settings.DEBUG = True
-    call_command("load_demo", verbosity=0)
-    settings.DEBUG = False
 
 
 def test_home_page_renders_in_chinese_and_care_mode_toggles(live_server, demo_site, page):

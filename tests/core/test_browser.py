@@ -1,18 +1,10 @@
 """A visitor finds 政策计算器 and 企业服务 from the home page, on a desktop and on a phone."""
 
 import pytest
-from django.core.management import call_command
 
 from tests.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_site(settings):
-    settings.DEBUG = True
-    call_command("load_demo", verbosity=0)
-    settings.DEBUG = False
 
 
 def test_visitor_reaches_the_calculator_from_the_main_navigation(live_server, demo_site, page):

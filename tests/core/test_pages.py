@@ -3,16 +3,8 @@
 import re
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo_site(settings):
-    settings.DEBUG = True
-    call_command("load_demo", verbosity=0)
-    settings.DEBUG = False
 
 
 def test_home_page_has_entries_to_every_section(client, demo_site):
