@@ -11,8 +11,11 @@ import re
 
 import jieba
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Case, IntegerField, Q, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -201,18 +204,61 @@ def segment(text, for_search=True):
 
 
 def search_policies(query, queryset):
-    """Live policies in ``queryset`` matching a Chinese (or mixed) query, newest first."""
+    """Policies of ``queryset`` whose public text holds every word of a Chinese (or mixed)
+    query: those with every word in the title first, then those matched in the text, each
+    group newest first.
+
+    The query is cut into jieba's words; when no policy holds them all, into its finer search
+    words (the text is indexed cut that way), so a longer word still finds its parts.
+    """
+    words = segment(query, for_search=False).split()
+    if not words:
+        return queryset.none()
+    matches = queryset.filter(pk__in=_policies_holding(words))
+    finer = segment(query).split()
+    if finer != words and not matches.exists():
+        words, matches = finer, queryset.filter(pk__in=_policies_holding(finer))
+    in_title = Case(When(Q(*[Q(title__icontains=w) for w in words]), then=1), default=0,
+                    output_field=IntegerField())
+    return matches.alias(in_title=in_title).order_by("-in_title", "-published_on", "-pk")
+
+
+def _policies_holding(words):
+    """Ids of the policies whose indexed public text (``PolicyPage.search_text``, which holds
+    the title too) contains every word.
+
+    On PostgreSQL this is a subquery on the search index's ``body`` column and its GIN index:
+    Wagtail's own query matches ``title || body``, which no index covers, so it would read and
+    concatenate every entry of the index on every search. Elsewhere (SQLite's FTS5, the
+    embedded default) Wagtail's search is used as it is.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.search.backends import get_search_backend
+
     from interpretations.models import PolicyPage
 
-    base = PolicyPage.objects.live().only("page_ptr")
-    pks = []
-    for terms in (segment(query, for_search=False), segment(query)):
-        if not terms:
-            continue
-        pks = [p.pk for p in base.search(terms, operator="and", order_by_relevance=False)]
-        if pks:
-            break
-    return queryset.filter(pk__in=pks).order_by("-published_on", "-pk")
+    backend = get_search_backend()
+    if connection.vendor == "postgresql":
+        from modelsearch.backends.database.postgres.postgres import PostgresSearchBackend
+        from wagtail.search.models import IndexEntry
+
+        if isinstance(backend, PostgresSearchBackend):
+            return IndexEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(PolicyPage),
+                body=IndexedSearchQuery(" ".join(words), search_type="plain",
+                                        config=backend.config),
+            ).values(page_id=Cast("object_id", IntegerField()))
+    return [p.pk for p in PolicyPage.objects.live().only("page_ptr").search(
+        " ".join(words), operator="and", order_by_relevance=False)]
+
+
+class IndexedSearchQuery(SearchQuery):
+    """``(SELECT plainto_tsquery(config, words))``: the words parsed as ``to_tsvector`` parsed
+    the indexed text, behind a scalar subquery so that the planner always reads the GIN index.
+    Seeing the value, it scans the whole table for a word found in most policies, and that
+    decompresses every entry's text vector: 35 ms against 7 ms at 10,000 policies."""
+
+    template = "(SELECT %(function)s(%(expressions)s))"
 
 
 def filter_policies(queryset, params):
