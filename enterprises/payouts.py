@@ -32,6 +32,7 @@ from enterprises import criteria
 from enterprises.models import Enterprise, Payout, PayoutReminder
 from enterprises.validators import normalise_credit_code, validate_credit_code
 from hotline import calendar
+from interpretations.permissions import department_staff
 
 # --- the deadline --------------------------------------------------------------------------------
 
@@ -183,28 +184,13 @@ def weekly_chart(policy, now=None, weeks=26):
 
 # --- who may record ------------------------------------------------------------------------------
 
-RECORDING_ROLES = (roles.EDITOR, roles.APPROVER)
-
-
 def may_record(user, policy):
-    """Superusers, and 编辑 and 审签人 of the policy's drafting department. Everyone else who
-    may see the policy's list (督办人, organisations above) reads only."""
+    """Superusers, and the drafting department's own 编辑 and 审签人 (who also hear about the
+    deadline). Everyone else who may see the policy's list (督办人, organisations above) reads
+    only."""
     if not (user.is_authenticated and user.is_active):
         return False
-    if user.is_superuser:
-        return True
-    return (roles.has_role(user, *RECORDING_ROLES) and user.organisation_id is not None
-            and user.organisation_id == policy.drafting_department_id)
-
-
-def department_staff(policy):
-    """The people who record the policy's payouts (and hear about its deadline)."""
-    from core.models import User
-
-    if policy.drafting_department_id is None:
-        return User.objects.none()
-    return User.objects.filter(is_active=True, organisation_id=policy.drafting_department_id,
-                               groups__name__in=RECORDING_ROLES).distinct()
+    return user.is_superuser or department_staff(policy).filter(pk=user.pk).exists()
 
 
 # --- recording -----------------------------------------------------------------------------------
@@ -548,7 +534,6 @@ def _notify(policy, kind, unpaid, due, now):
         subject = _("免申即享兑现期限临近")
         body = _("免申即享政策《%(title)s》的兑现期限为 %(due)s，还剩 %(left)s 个工作日，"
                  "尚有 %(n)s 家符合条件的企业未兑现，请抓紧兑现并登记。") % values
-    link = reverse("enterprises_exempt:detail", args=[policy.pk])
-    for person in people:
-        messaging.send("inbox", body, user=person, subject=subject, link=link,
-                       kind=f"enterprises.payout_{kind}")
+    messaging.notify_staff(people, body, subject=subject,
+                           link=reverse("enterprises_exempt:detail", args=[policy.pk]),
+                           kind=f"enterprises.payout_{kind}")

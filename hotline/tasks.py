@@ -64,10 +64,5 @@ def mark_deadlines(now=None, notify=True):
                         supervisors = list(User.objects.filter(groups__name=roles.SUPERVISOR,
                                                                is_active=True))
                     people += supervisors
-                for person in people:
-                    messaging.send("inbox", body, user=person, subject=label,
-                                   kind=f"hotline.{alert}")
-                    if person.phone:
-                        messaging.send("sms", body, recipient=person.phone,
-                                       kind=f"hotline.{alert}")
+                messaging.notify_staff(people, body, subject=label, kind=f"hotline.{alert}")
     return changed

@@ -43,6 +43,18 @@ def drafting_department_choices(user, current_id=None):
     return Organisation.objects.filter(Q(pk__in=scope) | Q(pk=current_id))
 
 
+def department_staff(policy):
+    """The drafting department's own editors and approvers: the people who keep a policy's
+    follow-up work (materials, payouts) and hear about its deadlines."""
+    from core import roles
+    from core.models import User
+
+    if policy.drafting_department_id is None:
+        return User.objects.none()
+    return User.objects.filter(is_active=True, organisation_id=policy.drafting_department_id,
+                               groups__name__in=[roles.EDITOR, roles.APPROVER]).distinct()
+
+
 class PolicyPermissionTester(PagePermissionTester):
     """Page permissions on a policy hold only for users who may work on it. Anyone else keeps
     only what a sign-off step gives them: opening the editor to review while the step waits

@@ -389,10 +389,10 @@ def remind_support_materials(now=None):
     """
     from django.urls import reverse
 
-    from core import messaging, roles
-    from core.models import User
+    from core import messaging
     from hotline.calendar import working_days_between
     from interpretations.models import PolicyPage, SupportMaterialsReminder
+    from interpretations.permissions import department_staff
 
     Kind = SupportMaterialsReminder.Kind
     now = now or timezone.now()
@@ -419,17 +419,10 @@ def remind_support_materials(now=None):
                 policy=policy, kind=kind, defaults={"due_at": state.due_at})
             if not created:
                 continue
-            people = User.objects.filter(
-                organisation_id=policy.drafting_department_id, is_active=True,
-                groups__name__in=[roles.EDITOR, roles.APPROVER],
-            ).distinct() if policy.drafting_department_id else []
-            subject = _("惠企政策配套材料%(kind)s") % {"kind": Kind(kind).label}
-            link = reverse("wagtailadmin_pages:edit", args=[policy.pk])
-            for person in people:
-                messaging.send("inbox", body, user=person, subject=subject, link=link,
-                               kind=f"interpretations.support_{kind}")
-                if person.phone:
-                    messaging.send("sms", body, recipient=person.phone,
-                                   kind=f"interpretations.support_{kind}")
+            messaging.notify_staff(
+                department_staff(policy), body,
+                subject=_("惠企政策配套材料%(kind)s") % {"kind": Kind(kind).label},
+                link=reverse("wagtailadmin_pages:edit", args=[policy.pk]),
+                kind=f"interpretations.support_{kind}")
         sent += 1
     return sent

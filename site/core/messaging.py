@@ -246,3 +246,12 @@ def send(channel, body, *, recipient="", user=None, subject="", link="", kind=""
     )
     deliver_message.delay_on_commit(message.pk)
     return message
+
+
+def notify_staff(people, body, *, subject, link="", kind):
+    """A work notice to staff (a deadline, an alert): in the platform's inbox and, for whoever
+    has a phone number, by SMS. Every task that alerts staff sends through here."""
+    for person in people:
+        send("inbox", body, user=person, subject=subject, link=link, kind=kind)
+        if person.phone:
+            send("sms", body, recipient=person.phone, kind=kind)

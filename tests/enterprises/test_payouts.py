@@ -341,14 +341,18 @@ def test_department_is_reminded_once_as_the_deadline_nears_and_once_when_it_pass
     payouts.record(exempt, staff["editor"], [
         payouts.Row(2, makers["a"].credit_code, "1000", "2026-06-05", "V1")],
         now=local(2026, 6, 10, 10))
+    staff["editor"].phone = "13700000001"
+    staff["editor"].save()
     due = payouts.deadline(exempt)
     assert payouts.remind(due - timedelta(days=40)) == 0  # still far away
 
     soon = due - timedelta(days=3)
     assert payouts.remind(soon) == 1
     assert payouts.remind(soon) == 0
-    notes = Message.objects.filter(kind="enterprises.payout_due_soon")
+    notes = Message.objects.filter(kind="enterprises.payout_due_soon", channel="inbox")
     assert {m.user.username for m in notes} == {"hrss_editor", "approver"}
+    sms = Message.objects.get(kind="enterprises.payout_due_soon", channel="sms")
+    assert sms.recipient == "13700000001"  # staff with a phone hear it by SMS too
     body = notes.first().body
     assert f"兑现期限为 {timezone.localtime(due):%Y-%m-%d}" in body and "尚有 5 家" in body
     assert notes.first().link == detail_url(exempt)
@@ -357,10 +361,10 @@ def test_department_is_reminded_once_as_the_deadline_nears_and_once_when_it_pass
     assert payouts.remind(late) == 1
     assert payouts.remind(late) == 0
     assert tasks.remind_payouts.delay().get() == 0  # the daily task, today: already sent
-    overdue = Message.objects.filter(kind="enterprises.payout_overdue")
+    overdue = Message.objects.filter(kind="enterprises.payout_overdue", channel="inbox")
     assert {m.user.username for m in overdue} == {"hrss_editor", "approver", "supervisor"}
     assert "已超过兑现期限" in overdue.first().body
-    assert Message.objects.filter(kind__startswith="enterprises.payout").count() == 5
+    assert Message.objects.filter(kind__startswith="enterprises.payout").count() == 7
 
 
 def test_no_reminder_once_everyone_is_paid(exempt, makers, staff):
