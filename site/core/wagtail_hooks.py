@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from wagtail import hooks
 
-from core import routes
+from core import inbox_views, routes
 from core.viewsets import ReferenceDataGroup
 
 
@@ -21,3 +21,23 @@ def refuse_moving_onto_a_fixed_route(request, page, destination):
     except ValidationError as error:
         messages.error(request, error.message_dict["slug"][0])
         return redirect("wagtailadmin_pages:move", page.id)
+
+
+@hooks.register("register_admin_urls")
+def register_inbox_urls():
+    return inbox_views.urls()
+
+
+@hooks.register("register_admin_menu_item")
+def register_inbox_menu_item():
+    return inbox_views.InboxMenuItem()
+
+
+@hooks.register("insert_global_admin_css")
+def inbox_badge_css():
+    return inbox_views.BADGE_CSS
+
+
+@hooks.register("construct_homepage_panels")
+def add_inbox_panel(request, panels):
+    panels.insert(0, inbox_views.InboxPanel())

@@ -43,7 +43,11 @@ class Message(models.Model):
         verbose_name = _("消息")
         verbose_name_plural = _("消息")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # 我的消息: the unread badge counts one user's unread inbox rows on every admin page.
+            models.Index(fields=["user", "channel", "read_at"], name="core_message_inbox_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.subject or self.body[:20]}"
