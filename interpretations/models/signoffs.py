@@ -12,6 +12,7 @@ class SignOff(models.Model):
 
     class Result(models.TextChoices):
         APPROVED = "approved", _("同意")
+        RETURNED = "returned", _("退回修改")
         INVALIDATED = "invalidated", _("失效（审签后内容被修改，须重新审签）")
 
     page = models.ForeignKey("interpretations.PolicyPage", verbose_name=_("政策文件"),
@@ -109,16 +110,17 @@ class PackageReviewTask(AbstractGroupApprovalTask):
         if user is not None and not self._may_review(task_state.workflow_state.content_object,
                                                      user):
             raise PermissionDenied(_("本环节只能由起草部门审核。"))
-        if action_name == "approve":
+        results = {"approve": SignOff.Result.APPROVED, "reject": SignOff.Result.RETURNED}
+        if action_name in results:  # both decisions of a step go on the record
             from interpretations.services import record_signoff
 
             page = task_state.workflow_state.content_object.specific
-            problems = self._problems(page)
+            problems = self._problems(page) if action_name == "approve" else None
             if problems:
                 raise PermissionDenied("；".join(str(p) for p in problems))
             record_signoff(page, page.get_latest_revision(), user, task=self,
                            workflow_state=task_state.workflow_state,
-                           note=kwargs.get("comment", ""))
+                           note=kwargs.get("comment", ""), result=results[action_name])
         return super().on_action(task_state, user, action_name, **kwargs)
 
     @classmethod

@@ -35,6 +35,22 @@ def test_three_steps_record_signoffs_then_publish(client, make_policy, editor, a
     assert all(r.result == SignOff.Result.APPROVED and r.decided_at for r in records)
 
 
+def test_returning_for_changes_is_on_the_record(client, make_policy, editor, approver):
+    page = make_policy()
+    page.get_workflow().start(page, editor)
+    client.force_login(approver)
+    approve(client, page)  # 起草部门审核
+    state = PolicyPage.objects.get(pk=page.pk).current_workflow_task_state
+    url = reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "reject", state.pk])
+    assert client.post(url, {"comment": "解读材料未说明申领渠道"}).status_code == 302
+    returned = SignOff.objects.get(result=SignOff.Result.RETURNED)
+    assert (returned.task_name, returned.approver_name, returned.note) == (
+        "合法性审核", "黄振华", "解读材料未说明申领渠道")
+    assert returned.revision_id == page.get_latest_revision().pk
+    assert returned.get_result_display() == "退回修改"
+    assert not PolicyPage.objects.get(pk=page.pk).live
+
+
 def test_change_after_approval_needs_reapproval(client, make_policy, editor, approver):
     page = make_policy()
     page.get_workflow().start(page, editor)
