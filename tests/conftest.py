@@ -203,6 +203,26 @@ def page(browser):
     context.close()
 
 
+def log_in(tab, username, password="pass-1234", *, at=None, then=None):
+    """Fill in the login form (opening ``at`` first when given), submit, and wait for the
+    address ``then`` when given."""
+    if at:
+        tab.goto(at)
+    tab.get_by_label("用户名").fill(username)
+    tab.get_by_label("密码").fill(password)
+    tab.get_by_role("button", name="登录").click()
+    if then:
+        tab.wait_for_url(then)
+
+
+def admin_tab(browser, base, username):
+    """A browser context of its own, logged in to the admin as ``username``: (context, tab)."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    log_in(tab, username, at=base + "/admin/login/", then=base + "/admin/")
+    return context, tab
+
+
 def screenshot(tab, name):
     out = ROOT / "var" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)

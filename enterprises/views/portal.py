@@ -50,24 +50,34 @@ def _registered_facts(enterprise):
     ]
 
 
+def _save(request, form, success, route):
+    """A posted profile or preferences form: save the changes through
+    ``services.change_profile`` (which logs each one), say what changed and go back to
+    ``route``; None when there is nothing to save or the form has errors."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        changes = services.change_profile(request.enterprise, request.user, form.cleaned_data)
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return None
+    if changes:
+        messages.success(request, success(changes))
+    else:
+        messages.info(request, _("没有修改任何内容。"))
+    return redirect(route)
+
+
 @enterprise_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
     enterprise = request.enterprise
     form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(enterprise),
                        enterprise=enterprise)
-    if request.method == "POST" and form.is_valid():
-        try:
-            changes = services.change_profile(enterprise, request.user, form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            if changes:
-                messages.success(request, _("企业档案已更新：%(fields)s。") % {
-                    "fields": "、".join(c.label for c in changes)})
-            else:
-                messages.info(request, _("没有修改任何内容。"))
-            return redirect("enterprises:profile")
+    saved = _save(request, form, lambda changes: _("企业档案已更新：%(fields)s。") % {
+        "fields": "、".join(c.label for c in changes)}, "enterprises:profile")
+    if saved:
+        return saved
     return render_portal(request, "enterprises/portal/profile.html", {
         "form": form,
         "facts": _registered_facts(enterprise),
@@ -81,16 +91,8 @@ def preferences(request):
     enterprise = request.enterprise
     initial = {name: getattr(enterprise, name) for name in services.PREFERENCE_FIELDS}
     form = PreferencesForm(request.POST or None, initial=initial, enterprise=enterprise)
-    if request.method == "POST" and form.is_valid():
-        try:
-            changes = services.change_profile(enterprise, request.user, form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            if changes:
-                messages.success(request, _("推送设置已保存。"))
-            else:
-                messages.info(request, _("没有修改任何内容。"))
-            return redirect("enterprises:preferences")
+    saved = _save(request, form, lambda changes: _("推送设置已保存。"), "enterprises:preferences")
+    if saved:
+        return saved
     return render_portal(request, "enterprises/portal/preferences.html", {"form": form},
                          section="preferences")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import screenshot
+from tests.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,10 +40,7 @@ def test_home_page_fits_a_phone(live_server, demo_site, browser):
 def test_admin_login_is_in_chinese(live_server, demo_site, page):
     page.goto(live_server.url + "/admin/login/")
     assert "登录" in page.title()
-    page.get_by_label("用户名").fill("admin")
-    page.get_by_label("密码").fill("Demo@2026")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(live_server.url + "/admin/")
+    log_in(page, "admin", "Demo@2026", then=live_server.url + "/admin/")
     screenshot(page, "admin-dashboard")
     assert "控制面板" in page.title()
     assert page.get_by_role("heading", level=1).first.is_visible()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import screenshot
+from tests.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,10 +19,7 @@ def test_visitor_reaches_the_calculator_from_the_main_navigation(live_server, de
     # 企业服务 asks for a login first, then lands in the enterprise portal.
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="企业服务").click()
     page.wait_for_url("**/accounts/login/?next=/enterprise/")
-    page.get_by_label("用户名").fill("enterprise")
-    page.get_by_label("密码").fill("Demo@2026")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(live_server.url + "/enterprise/")
+    log_in(page, "enterprise", "Demo@2026", then=live_server.url + "/enterprise/")
     screenshot(page, "enterprise-portal-desktop")
     assert page.problems == []
 

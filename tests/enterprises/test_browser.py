@@ -10,7 +10,7 @@ from enterprises.models import Delivery, Push
 from hotline.models import Category, Channel, DispatchRule, Status, Ticket
 from hotline.workflows import perform
 from ratings.models import Rating
-from tests.conftest import screenshot
+from tests.conftest import admin_tab, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,10 +44,7 @@ def test_enterprise_sees_matched_policy_files_a_request_and_follows_it(
     # 1. The enterprise logs in through the site login and lands in its portal.
     page.goto(base + "/enterprise/")
     page.wait_for_url("**/accounts/login/?next=/enterprise/")
-    page.get_by_label("用户名").fill("company")
-    page.get_by_label("密码").fill("pass-1234")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(base + "/enterprise/")
+    log_in(page, "company", then=base + "/enterprise/")
     assert page.locator("#unread-count").inner_text() == "0"
     screenshot(page, "enterprise-dashboard-empty")
 
@@ -135,17 +132,6 @@ def test_enterprise_sees_matched_policy_files_a_request_and_follows_it(
     assert page.problems == []
 
 
-def admin_login(browser, base, username):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.goto(base + "/admin/login/")
-    tab.get_by_label("用户名").fill(username)
-    tab.get_by_label("密码").fill("pass-1234")
-    tab.get_by_role("button", name="登录").click()
-    tab.wait_for_url(base + "/admin/")
-    return context, tab
-
-
 def test_dispatcher_arranges_assistance_and_the_enterprise_sees_the_visit(
         live_server, page, browser, hl, enterprise, portal_user, policy_category):
     from enterprises import services
@@ -155,7 +141,7 @@ def test_dispatcher_arranges_assistance_and_the_enterprise_sees_the_visit(
         enterprise, subject="招工难", category=policy_category, contact_name="王敏",
         contact_phone="13912345678", content="扩产急需数控操作工二十名，希望对接职业院校。")
     ticket = perform(ticket, "dispatch", hl["users"]["dispatcher"])
-    ctx, tab = admin_login(browser, base, "dispatcher")
+    ctx, tab = admin_tab(browser, base, "dispatcher")
     tab.goto(base + f"/admin/hotline/ticket/{ticket.pk}/")
     tab.get_by_role("link", name="安排线下帮办").click()
     tab.wait_for_url(f"**/admin/enterprises/assistance/{ticket.pk}/")
@@ -177,9 +163,7 @@ def test_dispatcher_arranges_assistance_and_the_enterprise_sees_the_visit(
     ctx.close()
 
     page.goto(base + "/accounts/login/?next=/enterprise/requests/")
-    page.get_by_label("用户名").fill("company")
-    page.get_by_label("密码").fill("pass-1234")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, "company")
     page.get_by_role("link", name=ticket.number).click()
     assistance = page.locator("#assistance").inner_text()
     assert "郭伟" in assistance and "约定下周组织校企对接会" in assistance

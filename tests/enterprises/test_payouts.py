@@ -16,6 +16,7 @@ from core.models import Message
 from enterprises import demo, payouts, tasks
 from enterprises.models import Payout, Push
 from enterprises.validators import make_credit_code
+from tests.conftest import log_in
 from tests.enterprises.support import build_enterprise, complete, payout_upload, went_live
 
 pytestmark = pytest.mark.django_db
@@ -401,13 +402,12 @@ def test_demo_pays_part_of_the_list_including_the_demo_enterprise_once(make_poli
 def test_in_chromium_the_department_uploads_payouts_and_the_enterprise_sees_them(
         live_server, page, browser, exempt, makers, staff, enterprise, portal_user, make_policy,
         tmp_path):
-    from tests.conftest import screenshot
-    from tests.enterprises.test_browser import admin_login
+    from tests.conftest import admin_tab, screenshot
 
     make_policy(publish=True, title="高新技术企业研发设备奖励", exempt_application=True,
                 audience_industries=["C39"])
     base = live_server.url
-    context, tab = admin_login(browser, base, "hrss_editor")
+    context, tab = admin_tab(browser, base, "hrss_editor")
     tab.set_viewport_size({"width": 1280, "height": 1900})  # the admin scrolls inside its frame
     tab.goto(base + detail_url(exempt))
     assert "已兑现 0 / 7 家（0%）" in tab.locator("#payout-progress").inner_text()
@@ -438,10 +438,7 @@ def test_in_chromium_the_department_uploads_payouts_and_the_enterprise_sees_them
     context.close()
 
     page.goto(base + "/accounts/login/?next=/enterprise/policies/")
-    page.get_by_label("用户名").fill("company")
-    page.get_by_label("密码").fill("pass-1234")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(base + "/enterprise/policies/")
+    log_in(page, "company", then=base + "/enterprise/policies/")
     paid = page.locator('[data-payout="paid"]').inner_text()
     assert "已兑现" in paid and "8640.00 元" in paid and day(-6) in paid
     assert "待兑现" in page.locator('[data-payout="waiting"]').inner_text()

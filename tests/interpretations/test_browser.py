@@ -8,7 +8,7 @@ from core import roles
 from core.demo import ensure_section
 from interpretations.models import InterpretationIndexPage, PolicyIndexPage, PolicyPage
 from interpretations.workflows import ensure_policy_section
-from tests.conftest import screenshot
+from tests.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,10 +33,7 @@ def policy_section(city, make_user, settings):
 def login(page, base, username):
     page.context.clear_cookies()
     page.goto(base + "/admin/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("pass-1234")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(base + "/admin/")
+    log_in(page, username, then=base + "/admin/")
 
 
 def test_editor_to_approver_to_public_page(live_server, policy_section, page):

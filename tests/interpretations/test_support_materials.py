@@ -22,6 +22,7 @@ from interpretations.services import (
     support_materials,
     support_materials_rows,
 )
+from tests.conftest import log_in
 from tests.interpretations.conftest import edit_post_data
 
 pytestmark = pytest.mark.django_db
@@ -373,10 +374,7 @@ def test_editor_list_and_public_page_in_chromium(live_server, page, settings, en
     def login(username):
         page.context.clear_cookies()
         page.goto(base + "/admin/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill("pass-1234")
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(base + "/admin/")
+        log_in(page, username, then=base + "/admin/")
 
     login("editor1")
     page.goto(f"{base}/admin/pages/{late.pk}/edit/")

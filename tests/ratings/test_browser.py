@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from ratings.models import BadRatingCase, Rating
-from tests.conftest import screenshot
+from tests.conftest import admin_tab, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,14 +24,7 @@ def sms_links(phone):
 
 
 def login(browser, live_server, username):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.goto(live_server.url + "/admin/login/")
-    tab.get_by_label("用户名").fill(username)
-    tab.get_by_label("密码").fill("pass-1234")
-    tab.get_by_role("button", name="登录").click()
-    tab.wait_for_url(live_server.url + "/admin/")
-    return context, tab
+    return admin_tab(browser, live_server.url, username)
 
 
 def figure(tab, key):
