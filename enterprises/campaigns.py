@@ -1,7 +1,8 @@
 """The push campaign view in the admin (企业服务 → 政策推送): per policy, how many enterprises
 matched, how many messages were sent, failed, are waiting and were read; a progress bar that
 follows a running push; reads over time; the failures with their reasons; and the matched list
-as CSV for the drafting department.
+as CSV for the drafting department. A policy's withdrawal notices (撤回通知) are among its
+pushes, with the enterprises they went to.
 
 Who may look: superusers and 督办人 see every policy; 编辑 and 审签人 see the policies their
 organisation (or one below it) drafted. Anyone else gets 403; a policy outside the scope is 404.
@@ -62,10 +63,14 @@ def campaign_index(request):
     totals = {}
     for p in pushes:
         row = totals.setdefault(p.policy_id, {"pushes": 0, "matched": 0, "sent": 0, "failed": 0,
-                                              "read": 0, "pending": 0, "running": False})
+                                              "read": 0, "pending": 0, "running": False,
+                                              "withdrawn": []})
         f = figures[p.pk]
         row["pushes"] += 1
-        row["matched"] = max(row["matched"], f.matched)
+        if p.kind == Push.Kind.WITHDRAWAL:
+            row["withdrawn"].append(p.get_reason_display())
+        else:  # matched by the criteria (a withdrawal notice goes to earlier recipients)
+            row["matched"] = max(row["matched"], f.matched)
         for name in ("sent", "failed", "read"):
             row[name] += getattr(f, name)
         row["pending"] += f.pending + f.digest

@@ -1,6 +1,6 @@
 """Demo data for 企业服务: qualifications, a few thousand enterprises across industries, sizes and
 the demo city's districts, the demo 企业用户's own enterprise, criteria on three support
-policies published through the normal publish path (two finished campaigns, one still running),
+policies published through their sign-off (two finished campaigns, one still running),
 payouts recorded for part of the 稳岗返还 (免申即享) list, and 企业诉求 tickets, one with 线下帮办
 visits.
 
@@ -224,18 +224,24 @@ def set_criteria(page, criteria, qualifications):
 
 
 def publish_with_criteria(slug, criteria, qualifications):
-    """Give the live policy its criteria in a new revision and publish it through the normal
-    path (``PolicyPage.publish`` → ``page_published`` → the push). Returns the new initial push,
-    or None when the policy is missing or already has criteria (a second run)."""
+    """Give the live policy its criteria in a new revision (a minor change) and take it through
+    its sign-off, whose last approval publishes it the normal way (``PolicyPage.publish`` →
+    ``page_published`` → the push). Returns the new initial push, or None when the policy is
+    missing or already has criteria (a second run)."""
     from enterprises.criteria import has_criteria
+    from interpretations.demo import demo_reviewers
     from interpretations.models import PolicyPage
+    from interpretations.workflows import sign_off
 
     page = PolicyPage.objects.live().filter(slug=slug).first()
     if page is None or has_criteria(page) or Push.objects.filter(policy=page).exists():
         return None
-    page = page.get_latest_revision_as_object()
-    set_criteria(page, criteria, qualifications)
-    page.save_revision().publish()
+    reviewers = demo_reviewers(page)
+    draft = page.get_latest_revision_as_object()
+    set_criteria(draft, criteria, qualifications)
+    draft.change_kind, draft.change_note = PolicyPage.ChangeKind.MINOR, ""
+    draft.save_revision(user=reviewers[0])
+    sign_off(page, reviewers)
     return Push.objects.filter(policy_id=page.pk, kind=Push.Kind.INITIAL).first()
 
 

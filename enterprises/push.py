@@ -1,4 +1,5 @@
-"""Targeted policy push (精准推送): from a policy going live to messages in enterprises' hands.
+"""Targeted policy push (精准推送): from a policy going live (or being withdrawn) to messages in
+enterprises' hands.
 
 Every step is idempotent and keeps its state in the database, so any step may run twice, die
 half-way or lose its queue message without a recipient getting anything twice or nothing at all:
@@ -10,9 +11,13 @@ half-way or lose its queue message without a recipient getting anything twice or
    change; unique constraints turn a repeated publish into a no-op. The matching work is queued
    once the transaction commits. The page editor publishes without a surrounding transaction;
    a crash between its page save and the push row is repaired by ``recover`` (``reconcile``).
-2. ``run`` (task ``push_run``) — records one delivery per matched enterprise and channel with a
-   single INSERT … SELECT from ``criteria.matching_enterprises`` under the unique constraint on
-   (push, enterprise, channel), skipping rows already there, then queues the dispatch batches.
+   ``on_withdrawal`` — a policy withdrawn (``interpretations.publishing.policy_withdrawn``)
+   creates one withdrawal notice (撤回通知) per policy and reason, for the enterprises that
+   received one of its pushes before; it runs through the same steps.
+2. ``run`` (task ``push_run``) — records one delivery per enterprise of the push's ``audience``
+   (the policy's matching enterprises; for a withdrawal notice, the earlier recipients) and
+   channel with a single INSERT … SELECT under the unique constraint on (push, enterprise,
+   channel), skipping rows already there, then queues the dispatch batches.
 3. ``dispatch`` (task ``push_dispatch``) — claims a range of pending SMS/email deliveries with one
    conditional UPDATE (pending → sending), sends them through the channel backend with the
    delivery as idempotency key, and marks them sent, or pending again with a backoff, or failed.
@@ -40,6 +45,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.messaging import DeliveryError, Outgoing, backend_for
 from enterprises import criteria
@@ -69,6 +75,18 @@ def on_publish(policy, revision):
     transaction and queue the matching once it commits. Returns the pushes created."""
     with transaction.atomic():
         pushes = create_pushes(policy, revision)
+    return _queue(pushes)
+
+
+def on_withdrawal(policy, reason):
+    """Called when a live policy was withdrawn (after that commit): create its withdrawal notice
+    and queue the matching once it commits. Returns the pushes created."""
+    with transaction.atomic():
+        pushes = create_withdrawal(policy, reason)
+    return _queue(pushes)
+
+
+def _queue(pushes):
     from enterprises.tasks import push_run
 
     for push in pushes:
@@ -85,21 +103,51 @@ def create_pushes(policy, revision):
     initial = Push.objects.filter(policy_id=policy.pk, kind=Push.Kind.INITIAL).first()
     if initial is None:
         push = _create(policy, revision, Push.Kind.INITIAL)
-    elif (policy.push_significant_change and revision is not None
+    elif (policy.change_kind == policy.ChangeKind.SIGNIFICANT and revision is not None
           and initial.revision_id != revision.pk):
-        push = _create(policy, revision, Push.Kind.UPDATE, note=policy.push_change_note)
+        push = _create(policy, revision, Push.Kind.UPDATE, note=policy.change_note)
     else:
         push = None
     return [push] if push else []
 
 
-def _create(policy, revision, kind, note=""):
+def create_withdrawal(policy, reason):
+    """One withdrawal notice per policy and reason, once the policy was pushed: a second
+    withdrawal for the same reason, or a policy nobody was told about, creates nothing."""
+    if not Push.objects.filter(policy_id=policy.pk).exclude(kind=Push.Kind.WITHDRAWAL).exists():
+        return []
+    push = _create(policy, policy.live_revision if policy.live else None, Push.Kind.WITHDRAWAL,
+                   note=withdrawal_statement(policy, reason), reason=reason)
+    return [push] if push else []
+
+
+def withdrawal_statement(policy, reason):
+    """What happened to a withdrawn policy, in one sentence (no final stop): the notice's note,
+    which every message of the notice says."""
+    R = Push.Reason
+    day = policy.validity_changed_on or timezone.localdate()
+    values = {"title": policy.title, "date": f"{day.year}年{day.month}月{day.day}日",
+              "new": policy.replaced_by.title if policy.replaced_by_id else ""}
+    if reason == R.ERROR:
+        return _("《%(title)s》因发布错误已撤下，此前推送的内容作废，以后续发布为准") % values
+    if reason == R.REPLACED:
+        text = (_("《%(title)s》已于%(date)s被《%(new)s》替代，请以新文件为准") if values["new"]
+                else _("《%(title)s》已于%(date)s被新文件替代，请以新文件为准")) % values
+    elif reason == R.EXPIRED:
+        text = _("《%(title)s》已于%(date)s失效") % values
+    else:
+        text = _("《%(title)s》已于%(date)s废止") % values
+    note = (policy.validity_note or "").strip().rstrip("。")
+    return _clip(f"{text}：{note}" if note else text, 200)
+
+
+def _create(policy, revision, kind, note="", reason=""):
     try:
         with transaction.atomic():
             return Push.objects.create(
                 policy_id=policy.pk, revision=revision, kind=kind, note=note[:200],
-                title=policy.title[:255], summary=criteria.summary(policy)[:500],
-                heartbeat_at=timezone.now())
+                reason=reason, title=policy.title[:255],
+                summary=criteria.summary(policy)[:500], heartbeat_at=timezone.now())
     except IntegrityError:  # the same push already exists (a concurrent or repeated publish)
         return None
 
@@ -121,8 +169,21 @@ def enqueue(task, *args):
 # --- 2. matching and recording ------------------------------------------------------------------
 
 
+def audience(push, policy):
+    """The enterprises a push is for: those matching the policy's criteria; for a withdrawal
+    notice, those that have a delivery (any channel, any status) of one of the policy's earlier
+    pushes, whatever its criteria say now."""
+    if push.kind == Push.Kind.WITHDRAWAL:
+        earlier = Push.objects.filter(policy_id=push.policy_id).exclude(
+            kind=Push.Kind.WITHDRAWAL).values("pk")
+        return Enterprise.objects.filter(
+            pk__in=Delivery.objects.filter(push_id__in=earlier).values("enterprise_id"))
+    return criteria.matching_enterprises(policy)
+
+
 def record_deliveries(push, policy=None):
-    """Insert the deliveries of ``push`` for every matching enterprise in one statement.
+    """Insert the deliveries of ``push`` for every enterprise of its ``audience`` in one
+    statement.
 
     Channels follow each enterprise's preferences: none for 不接收推送; the in-app inbox row is
     sent at once (the inbox reads the table); SMS (needs a phone) and email (needs an address)
@@ -130,7 +191,7 @@ def record_deliveries(push, policy=None):
     running this twice records nothing new. Returns the number of rows inserted.
     """
     policy = policy or push.policy
-    matching = (criteria.matching_enterprises(policy).exclude(notify_frequency=Frequency.NONE)
+    matching = (audience(push, policy).exclude(notify_frequency=Frequency.NONE)
                 .values_list("pk", "notify_inbox", "notify_sms", "notify_email",
                              "notify_frequency", "contact_phone", "contact_email"))
     try:
@@ -177,9 +238,14 @@ def run(push_id):
             return None
         policy = push.policy
         matched = 0
-        if pushable(policy):
+        withdrawal = push.kind == Push.Kind.WITHDRAWAL
+        if withdrawal:
+            # Wait for a matching of an earlier push still under way: its recipients count.
+            list(Push.objects.select_for_update().filter(policy_id=policy.pk).exclude(
+                kind=Push.Kind.WITHDRAWAL).values_list("pk", flat=True))
+        if withdrawal or pushable(policy):
             record_deliveries(push, policy)
-            matched = criteria.matching_enterprises(policy).count()
+            matched = audience(push, policy).count()
         now = timezone.now()
         Push.objects.filter(pk=push.pk).update(status=P.DISPATCHING, matched=matched,
                                                matched_at=now, heartbeat_at=now)
@@ -394,6 +460,25 @@ def _track_pattern(base):
     return base.rstrip("/") + path.replace("%", "%%").replace("TOKEN", "%s")
 
 
+def landing_url(delivery):
+    """Where the link in a message leads: the policy page while it is live, or for the notice
+    of a replaced policy the replacing document; once the page was taken down, the enterprise's
+    message in its inbox, which says why (the portal asks it to log in first)."""
+    push = delivery.push
+    policy = push.policy
+    if push.kind == Push.Kind.WITHDRAWAL and push.reason == Push.Reason.REPLACED:
+        new = policy.replaced_by
+        if new is not None and new.live and new.url:
+            return new.url
+    if policy.live and policy.url:
+        return policy.url
+    inbox = (Delivery.objects.filter(push_id=push.pk, enterprise_id=delivery.enterprise_id,
+                                     channel=C.INBOX, status=S.SENT)
+             .values_list("pk", flat=True).first())
+    return reverse("enterprises:inbox_item", args=[inbox]) if inbox else reverse(
+        "enterprises:inbox")
+
+
 def mark_read(delivery):
     """The first open of a delivery counts as its read; later opens change nothing. The push
     counts the enterprise as a reader once, whichever of its messages it opens first: the
@@ -425,19 +510,25 @@ class Composer:
         values = {"name": NAME, "link": LINK, "title": push.title,
                   "note": push.note or _("政策内容有调整，请查看最新版本"),
                   "why": push.summary or _("贵企业符合该政策的适用条件")}
-        update = push.kind == Push.Kind.UPDATE
-        if update:
+        if push.kind == Push.Kind.WITHDRAWAL:
+            sms = _("【政策通】%(name)s：政策撤回通知：%(note)s。详情：%(link)s")
+            self.subject = _("政策撤回通知：%(title)s") % values
+            lead = _("此前向贵企业推送的政策有变化，特此通知：\n%(note)s。") % values
+            detail = _("查看详情：%(link)s") % values
+        elif push.kind == Push.Kind.UPDATE:
             sms = _("【政策通】%(name)s：政策《%(title)s》有重要更新：%(note)s。查看：%(link)s")
             self.subject = _("政策更新：%(title)s") % values
             lead = _("贵企业适用的政策《%(title)s》有重要更新。\n变更说明：%(note)s") % values
+            detail = _("适用条件：%(why)s") % values + "\n\n" + _("查看政策全文和解读：%(link)s") % values
         else:
             sms = _("【政策通】%(name)s：新政策《%(title)s》适用于贵企业（%(why)s）。查看：%(link)s")
             self.subject = _("政策推送：%(title)s") % values
             lead = _("根据贵企业的档案，新发布的政策《%(title)s》适用于贵企业。") % values
-        self.sms = sms % {**values, "why": _clip(values["why"], 60)}
+            detail = _("适用条件：%(why)s") % values + "\n\n" + _("查看政策全文和解读：%(link)s") % values
+        self.sms = sms % {**values, "why": _clip(values["why"], 60),
+                          "note": _clip(values["note"], 120)}
         self.email = "\n\n".join([
-            _("%(name)s：") % values, lead, _("适用条件：%(why)s") % values,
-            _("查看政策全文和解读：%(link)s") % values,
+            _("%(name)s：") % values, lead, detail,
             _("如不希望接收推送，请登录企业服务平台修改推送设置。\n政策通"),
         ])
 
@@ -537,6 +628,11 @@ def send_digest_batch(enterprise_ids, cutoff):
     return sent
 
 
+# How the digest marks a push that is not a new policy.
+DIGEST_MARK = {Push.Kind.UPDATE: gettext_lazy("【更新】"),
+               Push.Kind.WITHDRAWAL: gettext_lazy("【撤回】")}
+
+
 def compose_digest(channel, rows):
     enterprise = rows[0].enterprise
     ids = ",".join(str(row.pk) for row in rows)
@@ -544,7 +640,8 @@ def compose_digest(channel, rows):
            f"{hashlib.sha1(ids.encode()).hexdigest()[:16]}")
     values = {"name": enterprise.name, "n": len(rows)}
     if channel == C.SMS:
-        titles = "、".join(f"《{_clip(row.push.title, 30)}》" for row in rows[:3])
+        titles = "、".join(f"{DIGEST_MARK.get(row.push.kind, '')}《{_clip(row.push.title, 30)}》"
+                          for row in rows[:3])
         more = _("等%(n)d项") % values if len(rows) > 3 else ""
         link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("enterprises:inbox")
         body = _("【政策通】%(name)s：今日为贵企业汇总%(n)d条政策消息：") % values + titles + more
@@ -553,10 +650,10 @@ def compose_digest(channel, rows):
                         body=body, link=link)
     lines = [_("%(name)s：") % values, _("今日为贵企业汇总%(n)d条政策消息：") % values]
     for i, row in enumerate(rows, 1):
-        kind = _("【更新】") if row.push.kind == Push.Kind.UPDATE else ""
-        lines.append(f"{i}. {kind}《{row.push.title}》\n   "
-                     + _("适用条件：%(why)s") % {"why": row.push.summary or "—"}
-                     + "\n   " + _("查看：%(link)s") % {"link": track_url(row.pk)})
+        about = (row.push.note if row.push.kind == Push.Kind.WITHDRAWAL
+                 else _("适用条件：%(why)s") % {"why": row.push.summary or "—"})
+        lines.append(f"{i}. {DIGEST_MARK.get(row.push.kind, '')}《{row.push.title}》\n   "
+                     + about + "\n   " + _("查看：%(link)s") % {"link": track_url(row.pk)})
     lines.append(_("如不希望接收推送，请登录企业服务平台修改推送设置。\n政策通"))
     return Outgoing(key=key, channel=channel, recipient=enterprise.contact_email,
                     subject=_("政策通每日汇总：%(n)d条政策消息") % values,
@@ -591,7 +688,8 @@ def recover(now=None):
 def reconcile(now=None):
     """Pushes a crash kept from being created: a publish route without a surrounding
     transaction (the page editor) commits the page before the push row. Looks at policies
-    published in the last day; applies the same rule as publishing."""
+    published in the last day; applies the same rule as publishing. Withdrawal notices too
+    (``reconcile_withdrawals``)."""
     from interpretations.models import PolicyPage
 
     now = now or timezone.now()
@@ -599,11 +697,37 @@ def reconcile(now=None):
                                               last_published_at__gte=now - timedelta(days=1))
     initial = Push.objects.filter(policy=OuterRef("pk"), kind=Push.Kind.INITIAL)
     this_revision = Push.objects.filter(policy=OuterRef("pk"), revision=OuterRef("live_revision"))
-    candidates = recent.filter(~Exists(initial) | (Q(push_significant_change=True)
+    candidates = recent.filter(~Exists(initial) | (Q(change_kind=PolicyPage.ChangeKind.SIGNIFICANT)
                                                    & ~Exists(this_revision)))
     created = 0
     for policy in candidates.select_related("live_revision"):
         created += len(on_publish(policy, policy.live_revision))
+    return created + reconcile_withdrawals(now)
+
+
+def reconcile_withdrawals(now):
+    """Withdrawal notices a crash kept from being created (the notice follows the commit of the
+    withdrawal): policies pushed before and withdrawn in the last day, without their notice. A
+    policy is withdrawn when a revision marking it 已废止, 已失效 or 已被替代 went live, or when
+    its page was taken down as 发布错误 (a withdrawal logged without a revision)."""
+    from wagtail.models import PageLogEntry
+
+    from interpretations.models import PolicyPage
+
+    since = now - timedelta(days=1)
+    pushed = Push.objects.filter(policy=OuterRef("pk")).exclude(kind=Push.Kind.WITHDRAWAL)
+    notices = Push.objects.filter(policy=OuterRef("pk"), kind=Push.Kind.WITHDRAWAL)
+    out_of_force = PolicyPage.objects.live().filter(
+        validity__in=[r for r in Push.Reason.values if r != Push.Reason.ERROR],
+        last_published_at__gte=since).filter(~Exists(notices.filter(reason=OuterRef("validity"))))
+    taken_down = PolicyPage.objects.filter(live=False, pk__in=PageLogEntry.objects.filter(
+        action="interpretations.withdraw", revision__isnull=True, timestamp__gte=since
+    ).values("page_id")).filter(~Exists(notices.filter(reason=Push.Reason.ERROR)))
+    created = 0
+    for policy in out_of_force.filter(Exists(pushed)):
+        created += len(on_withdrawal(policy, policy.validity))
+    for policy in taken_down.filter(Exists(pushed)):
+        created += len(on_withdrawal(policy, Push.Reason.ERROR))
     return created
 
 

@@ -16,6 +16,15 @@ def push_on_publish(sender, instance, revision=None, **kwargs):
     push.on_publish(instance, revision)
 
 
+def notify_withdrawal(sender, policy, reason, **kwargs):
+    """A live policy was withdrawn (``interpretations.publishing.policy_withdrawn``, sent once
+    that committed): the enterprises it was pushed to get a withdrawal notice
+    (``enterprises.push.on_withdrawal``)."""
+    from enterprises import push
+
+    push.on_withdrawal(policy, reason)
+
+
 def forget_deleted_enterprise(sender, instance, **kwargs):
     """An enterprise's deliveries are deleted with it: its pushes' figures drop them, in the
     same transaction (``enterprises.push.forget_enterprise``)."""
@@ -26,7 +35,9 @@ def forget_deleted_enterprise(sender, instance, **kwargs):
 
 def connect():
     from enterprises.models import Enterprise
+    from interpretations.publishing import policy_withdrawn
 
     page_published.connect(push_on_publish, dispatch_uid="enterprises.push_on_publish")
+    policy_withdrawn.connect(notify_withdrawal, dispatch_uid="enterprises.notify_withdrawal")
     pre_delete.connect(forget_deleted_enterprise, sender=Enterprise,
                        dispatch_uid="enterprises.forget_deleted_enterprise")

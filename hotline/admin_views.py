@@ -1,21 +1,22 @@
 """Workbench views in the Wagtail admin: intake, the ticket page (details, stage deadlines,
-timeline, repeat candidates, 会办) with one form per allowed action, and the analysis page.
-Every action is handed to ``hotline.workflows.perform``."""
+timeline, repeat candidates, 会办) with one form per allowed action, the analysis page and the
+policy picker's lookup. Every action is handed to ``hotline.workflows.perform``."""
 
 from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.models import Organisation
-from hotline import charts, metrics, services
-from hotline.forms import IntakeForm
+from hotline import charts, metrics, policy_picker, services
+from hotline.forms import IntakeForm, LinkPolicyForm
 from hotline.models import (
     DispatchObjection,
     JointHandling,
@@ -83,11 +84,12 @@ def ticket_detail(request, pk):
         "suggested_assisting": services.suggest_dispatch(ticket.category, ticket.division)[1],
         "default_deadline": (timezone.localdate() + timedelta(days=7)).isoformat(),
         "attachments": ticket.attachments.all(),
+        "link_policy_form": LinkPolicyForm(auto_id="link_%s"),
     }
     return TemplateResponse(request, "hotline/admin/ticket_detail.html", context)
 
 
-def _action_data(post):
+def _action_data(post, action):
     data = {key: post.get(key) for key in ("lead", "note", "reply", "reason", "days", "approve",
                                            "decision", "satisfaction", "resolved", "target",
                                            "suggested")}
@@ -97,6 +99,11 @@ def _action_data(post):
             data["deadline"] = datetime.strptime(post["deadline"], "%Y-%m-%d").date()
         except ValueError as exc:
             raise TransitionError(_("期限日期格式不正确。")) from exc
+    if action == "link_policy":
+        form = LinkPolicyForm(post)
+        if not form.is_valid():
+            raise TransitionError(form.errors["policy"][0])
+        data["policy"] = form.cleaned_data["policy"]
     return {k: v for k, v in data.items() if v not in (None, "")}
 
 
@@ -107,7 +114,7 @@ def ticket_act(request, pk, action):
     if action not in TRANSITIONS:
         raise PermissionDenied
     try:
-        ticket = perform(ticket, action, request.user, **_action_data(request.POST))
+        ticket = perform(ticket, action, request.user, **_action_data(request.POST, action))
     except TransitionError as exc:
         messages.error(request, str(exc))
     else:
@@ -152,6 +159,20 @@ def joint_minute(request, pk):
                                    content=content, recorded_by=request.user)
         messages.success(request, _("会办纪要已保存。"))
     return redirect("hotline_ticket_detail", pk=joint.matter_id)
+
+
+@require_GET
+def policy_lookup(request):
+    """The policy picker's list: up to ten live policies matching ``q`` by title or 发文字号, as
+    JSON ``[{id, title, doc_number, published_on}]``; bad input → 400 with a Chinese message.
+    Staff only: Wagtail's admin URLs require ``wagtailadmin.access_admin``."""
+    try:
+        query = policy_picker.clean_query(request.GET.get("q"))
+    except ValidationError as exc:
+        return JsonResponse({"error": exc.messages[0]}, status=400,
+                            json_dumps_params={"ensure_ascii": False})
+    return JsonResponse([policy_picker.as_json(p) for p in policy_picker.find_policies(query)],
+                        safe=False, json_dumps_params={"ensure_ascii": False})
 
 
 @view_required

@@ -1,11 +1,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page
 
 from core.models import Division
 from hotline import services
 from hotline.models import Category, Channel, Urgency
+from hotline.policy_picker import PolicyField
 
 MAX_UPLOAD = 5 * 1024 * 1024
 UPLOAD_TYPES = (".jpg", ".jpeg", ".png", ".pdf")
@@ -111,8 +111,7 @@ class IntakeForm(AttachmentField, TicketFields):
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices,
                                 initial=Urgency.NORMAL)
     caller_phone = forms.CharField(label=_("联系电话"), max_length=20)
-    policy = forms.ModelChoiceField(label=_("涉及政策（可选）"), required=False,
-                                    queryset=Page.objects.none())
+    policy = PolicyField(label=_("涉及政策（可选）"), required=False)
     enterprise_credit_code = forms.CharField(label=_("企业统一社会信用代码（可选）"),
                                              max_length=18, required=False)
     enterprise_name = forms.CharField(label=_("企业名称（可选）"), max_length=100,
@@ -123,8 +122,6 @@ class IntakeForm(AttachmentField, TicketFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["policy"].queryset = Page.objects.live().filter(depth__gt=2).order_by(
-            "-first_published_at")
         self.order_fields(["channel", "urgency", "caller_name", "caller_phone", "division",
                            "address", "category", "content", "attachment", "policy",
                            "enterprise_credit_code", "enterprise_name", "answer"])
@@ -146,6 +143,13 @@ class IntakeForm(AttachmentField, TicketFields):
         if code and len(code) != 18:
             raise ValidationError(_("统一社会信用代码应为 18 位。"))
         return code
+
+
+class LinkPolicyForm(forms.Form):
+    """关联政策 on the ticket page: the policy the ticket is about (``perform`` "link_policy")."""
+
+    policy = PolicyField(label=_("涉及政策"),
+                         error_messages={"required": _("请选择工单涉及的政策。")})
 
 
 class TrackForm(forms.Form):

@@ -302,6 +302,13 @@ def intake(*, channel, caller_name, caller_phone, category, division, content, a
         ))
         for upload in attachments:
             TicketAttachment.objects.create(ticket=ticket, file=upload, name=upload.name[:200])
+        if policy is not None:
+            concern = policy_concern(ticket, policy, staff, now)
+            TicketEvent.objects.create(
+                ticket=ticket, action="link_policy", label=_("关联政策"),
+                from_status=ticket.status, to_status=ticket.status, actor=staff,
+                actor_name=actor_name(user), organisation_id=getattr(staff, "organisation_id", None),
+                note=policy_concern_note(concern), public=False, created_at=now)
         if notify:
             messaging.send(
                 "sms", _("【12345】您的诉求已受理，编号 %(number)s。可凭编号和手机号在网站查询办理进度。")
@@ -312,6 +319,26 @@ def intake(*, channel, caller_name, caller_phone, category, division, content, a
 
             ticket = perform(ticket, "close_at_intake", user, reply=answer)
     return ticket
+
+
+def policy_concern(ticket, policy, user, now=None):
+    """Enter ``ticket`` in the concerns log of ``policy`` (``interpretations.services.
+    register_ticket_concern``, once per ticket and policy); a policy that is not live →
+    ValidationError on the field ``policy``."""
+    from interpretations.services import register_ticket_concern
+
+    try:
+        return register_ticket_concern(ticket, policy, user=user, at=now)
+    except ValidationError as exc:
+        raise ValidationError({"policy": exc.messages}) from exc
+
+
+def policy_concern_note(concern):
+    """The timeline's line for a ticket entered in a policy's concerns log."""
+    policy = concern.policy
+    return _("涉及政策《%(title)s》%(number)s，已登记为该政策的关切，回应时限 %(due)s。") % {
+        "title": policy.title, "number": f"（{policy.doc_number}）" if policy.doc_number else "",
+        "due": timezone.localtime(concern.due_at).strftime("%Y-%m-%d %H:%M")}
 
 
 def actor_name(user):

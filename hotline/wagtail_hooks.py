@@ -26,6 +26,8 @@ def register_urls():
         path("hotline/joint/<int:pk>/minute/", admin_views.joint_minute,
              name="hotline_joint_minute"),
         path("hotline/analysis/", admin_views.analysis, name="hotline_analysis"),
+        path("hotline/policies/lookup/", admin_views.policy_lookup,
+             name="hotline_policy_lookup"),
         path("hotline/calendar/year/", admin_views.calendar_year, name="hotline_calendar_year"),
     ]
 

@@ -5,6 +5,9 @@ calls (admin workbench, public site, tasks, bench).
        │直接办结 → 已办结      ↑ 改派/异议成立      │退回 ↩ 办理中      │重办 ↩ 办理中
        │并单 → 已并单                                      已办结 ─重办↩ 办理中（未派过单的回到待派单）
 
+关联政策 (any state but 已并单) leaves the state as it is: the ticket enters the policy's concerns
+log (``interpretations.services.register_ticket_concern``).
+
 重办 from 已办结 is for a resident's dissatisfaction that arrives after closing (a later 差评:
 ``ratings.services.open_case`` acts through the platform's system account, which holds the
 dispatcher role).
@@ -18,6 +21,7 @@ a ``TransitionError`` with a Chinese message; nothing of theirs is written.
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -88,6 +92,8 @@ TRANSITIONS = {t.action: t for t in [
       DISPATCHER),
     T("supervise", gettext_lazy("督办"), [S.PENDING_SIGN, S.IN_PROGRESS, S.REPLIED], None,
       SUPERVISOR),
+    T("link_policy", gettext_lazy("关联政策"), [*OPEN_STATUSES, S.CLOSED], None, DISPATCHER,
+      HANDLER, public=False),
 ]}
 
 
@@ -452,6 +458,30 @@ def do_supervise(ticket, user, now, data):
         "note": note, "due": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")}}
 
 
+def do_link_policy(ticket, user, now, data):
+    """The ticket is about a policy: it enters that policy's concerns log (once; linking it to
+    another policy later enters it there too, and the first entry stays)."""
+    from interpretations.models import Concern
+
+    policy = data.get("policy")
+    if policy in (None, ""):
+        raise TransitionError(_("请选择工单涉及的政策。"))
+    pk = getattr(policy, "pk", policy)
+    if str(ticket.policy_id) == str(pk) and Concern.objects.filter(
+            policy_id=pk, hotline_ticket=ticket.number).exists():
+        raise TransitionError(_("工单 %(number)s 已关联该政策，关切已登记，无需重复关联。") % {
+            "number": ticket.number})
+    try:
+        concern = services.policy_concern(ticket, policy, user, now)
+    except ValidationError as exc:
+        raise TransitionError(exc.messages[0]) from exc
+    note = services.policy_concern_note(concern)
+    if ticket.policy_id and ticket.policy_id != concern.policy_id:
+        note += _("原关联的政策《%(title)s》的关切登记保留。") % {"title": ticket.policy.title}
+    ticket.policy_id = concern.policy_id
+    return {"note": note}
+
+
 HANDLERS = {
     "dispatch": do_dispatch, "close_at_intake": do_close_at_intake, "merge": do_merge,
     "link_repeat": do_link_repeat, "sign": do_sign, "object": do_object,
@@ -459,5 +489,6 @@ HANDLERS = {
     "request_extension": do_request_extension, "review_extension": do_review_extension,
     "reply": do_reply, "return_reply": do_return_reply, "approve_reply": do_approve_reply,
     "callback": do_callback, "reopen": do_reopen, "supervise": do_supervise,
+    "link_policy": do_link_policy,
 }
 assert set(HANDLERS) == set(TRANSITIONS)

@@ -9,7 +9,7 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.security import django_auth
 
 from interpretations.models import PolicyPage
-from interpretations.services import PackageIncomplete, message_for, publish_policy
+from interpretations.publishing import PublishRefused, publish_policy
 
 api = NinjaAPI(title="政策文件接口", urls_namespace="policies_api", version="1")
 
@@ -69,10 +69,10 @@ def list_policies(request, limit: int = 20, offset: int = 0):
 def policy_detail(request, pk: int):
     page = get_object_or_404(PolicyPage.objects.live(), pk=pk)
     return {
-        **summary(page), "body": page.body,
+        **summary(page), "body": str(page.body.render_as_block({"page": page})),
         "no_interpretation_reason": page.no_interpretation_reason if page.no_interpretation
         else "",
-        "materials": [{"kind": str(b.block.label), "html": str(b.render())}
+        "materials": [{"kind": str(b.block.label), "html": str(b.render({"page": page}))}
                       for b in page.materials],
         "followups": [{"published_on": f.published_on, "title": f.title, "body": f.body}
                       for f in page.followups.order_by("published_on", "pk")],
@@ -87,7 +87,7 @@ def publish(request, pk: int):
         publish_policy(page, user=request.user)
     except PermissionDenied as exc:
         return Status(403, {"detail": str(exc)})
-    except PackageIncomplete as exc:
-        return Status(409, {"detail": message_for(exc.problems), "problems": exc.problems})
+    except PublishRefused as exc:
+        return Status(409, {"detail": str(exc), "problems": exc.problems})
     page.refresh_from_db()
     return Status(200, summary(page))

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.contrib.table_block.blocks import TableBlock
+from wagtail.fields import StreamField
 from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
@@ -41,6 +43,14 @@ class QuestionAnswerBlock(blocks.StructBlock):
 class MediaBlock(blocks.StructBlock):
     item = SnippetChooserBlock("media.MediaItem", label=_("音视频/动画"))
     note = blocks.CharBlock(label=_("说明"), required=False, max_length=200)
+
+    def get_context(self, value, parent_context=None):
+        # The page's revision shows the version of the item it was signed with.
+        context = super().get_context(value, parent_context=parent_context)
+        page = (parent_context or {}).get("page")
+        item = value.get("item")
+        context["item"] = page.media_version(item) if hasattr(page, "media_version") else item
+        return context
 
     class Meta:
         icon = "media"
@@ -88,3 +98,34 @@ MATERIAL_TABS = {
     "text": "interpretation", "expert": "interpretation", "interview": "interpretation",
     "qa": "qa", "graphic": "graphic", "media": "video",
 }
+
+
+# --- 正文: the document itself, as the 公文 has it (text with headings, clauses and lists, and
+# tables). A table is its own block: the rich-text editor cannot hold one.
+
+BODY_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "hr"]
+
+
+class BodyTableBlock(TableBlock):
+    class Meta:
+        icon = "table"
+        label = _("表格")
+        template = "interpretations/blocks/table.html"
+
+
+class PolicyBodyBlock(blocks.StreamBlock):
+    text = blocks.RichTextBlock(label=_("正文"), features=BODY_FEATURES)
+    table = BodyTableBlock(table_options={"contextMenu": True, "startRows": 3, "startCols": 3})
+
+    class Meta:
+        label = _("正文")
+
+
+class PolicyBodyField(StreamField):
+    """The 正文 stream. It also takes the HTML of a rich-text body (revisions saved before the
+    body held tables, and code that writes the text as HTML) as one text block."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            value = [{"type": "text", "value": value}]
+        return super().to_python(value)

@@ -1,5 +1,8 @@
 """Demo: the policy section with its sign-off workflow and twelve policies with complete
-interpretation packages (one 不予解读; two key policies with concerns and follow-ups).
+interpretation packages (one 不予解读; two key policies with concerns and follow-ups), each
+signed off through the three steps by three different people (the drafting department's 审签人,
+市司法局's 合法性审核人 ``legal``, 市政府办公室's 办公室审签人 ``office``); one policy published in an
+emergency and countersigned afterwards, one withdrawn as replaced, and one with a 修订说明.
 
 Idempotent: every object is keyed on a natural key (slug, title) and left alone when present.
 """
@@ -10,6 +13,7 @@ import struct
 import wave
 from datetime import datetime, time, timedelta
 
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
@@ -21,7 +25,9 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection
 
 from core import demo as core_demo
-from core.models import Organisation
+from core import roles
+from core.models import Organisation, User
+from interpretations import publishing
 from interpretations.demo_data import (
     DEMO_MEDIA_TITLE,
     DEMO_MEDIA_TRANSCRIPT,
@@ -37,7 +43,7 @@ from interpretations.models import (
     PolicyPage,
     RelatedPolicy,
 )
-from interpretations.workflows import ensure_policy_section
+from interpretations.workflows import ensure_policy_section, sign_off
 from media.models import MediaItem
 
 GRAPHIC_TITLE = "政策图解配图"
@@ -60,7 +66,8 @@ def ensure_media():
     item = MediaItem.objects.filter(title=DEMO_MEDIA_TITLE).first()
     if item is None:
         item = MediaItem(title=DEMO_MEDIA_TITLE, kind=MediaItem.Kind.AUDIO,
-                         transcript=DEMO_MEDIA_TRANSCRIPT, duration_seconds=1)
+                         transcript=DEMO_MEDIA_TRANSCRIPT, duration_seconds=1,
+                         department=Organisation.objects.filter(short_name="市人社局").first())
         item.file.save("wengang-jiedu.wav", ContentFile(demo_audio()), save=False)
         item.save()
     return item
@@ -139,8 +146,49 @@ def build_policy(index, spec, media, graphic):
         page.followups.add(FollowUpInterpretation(
             published_on=day, title=title, body=body,
             concern=concerns[n] if n < len(concerns) else None))
-    page.save_revision().publish()
     return page
+
+
+# --- The people who sign off: the drafting department's 审签人, then legal, then office ------
+
+
+def department_approver(organisation):
+    """The drafting department's 审签人: ``approver`` for 市人社局, the department's principal
+    (a demo account ``approver<id>``, not printed) elsewhere."""
+    if organisation.short_name == "市人社局":
+        return User.objects.get(username="approver")
+    user, created = User.objects.get_or_create(
+        username=f"approver{organisation.pk}",
+        defaults={"last_name": organisation.principal[:1] or "审",
+                  "first_name": organisation.principal[1:] or "签",
+                  "organisation": organisation})
+    if created:
+        user.password = core_demo.demo_password_hash()
+        user.save()
+        user.groups.add(roles.ensure_roles()[roles.APPROVER])
+    return user
+
+
+def demo_reviewers(page):
+    """Three different people, one per step of the 三同步 workflow."""
+    return [department_approver(page.drafting_department), User.objects.get(username="legal"),
+            User.objects.get(username="office")]
+
+
+def grant_emergency_permission():
+    """紧急发布 is granted by name: the demo gives it to 市人社局's 审签人 only."""
+    approver = User.objects.get(username="approver")
+    approver.user_permissions.add(Permission.objects.get(
+        content_type__app_label="interpretations", codename="emergency_publish"))
+    return approver
+
+
+def emergency_then_countersign(page, reason):
+    """The emergency route as it happens: published at once with the reason, then the three
+    steps sign the same revision afterwards (事后审签), which completes the 补签."""
+    approver = grant_emergency_permission()
+    publishing.emergency_publish(page, approver, reason)
+    return sign_off(page, demo_reviewers(page))
 
 
 # 惠企政策配套材料: slug → (申报指南, 工作手册), each (title, file name, text) or None. The
@@ -175,22 +223,20 @@ def ensure_document(title, filename, text):
     return document
 
 
-def build_support_materials():
-    """Give two enterprise policies their 申报指南/工作手册 in a signed-off revision (once)."""
-    for slug, (guide, manual) in SUPPORT_MATERIALS.items():
-        page = PolicyPage.objects.live().filter(slug=slug).first()
-        if page is None:
-            continue
-        if page.work_manual_id is None:
-            draft = page.get_latest_revision_as_object()
-            if guide is not None:
-                draft.attachments.add(PolicyAttachment(
-                    kind=PolicyAttachment.Kind.GUIDE, title=guide[0],
-                    document=ensure_document(*guide)))
-            draft.work_manual = ensure_document(*manual)
-            draft.save_revision().publish()
-        went_live = timezone.make_aware(datetime.combine(page.published_on, time(10)))
-        PolicyPage.objects.filter(pk=page.pk).update(first_published_at=went_live)
+def add_support_materials(page):
+    """Give an enterprise policy's draft its 申报指南 and 工作手册 (signed with the document)."""
+    guide, manual = SUPPORT_MATERIALS[page.slug]
+    if guide is not None:
+        page.attachments.add(PolicyAttachment(kind=PolicyAttachment.Kind.GUIDE, title=guide[0],
+                                              document=ensure_document(*guide)))
+    page.work_manual = ensure_document(*manual)
+
+
+def add_related(page, pages):
+    """Related documents: up to three policies that share a topic."""
+    topics = set(page.tags.names())
+    for target in [p for p in pages if p.pk != page.pk and topics & set(p.tags.names())][:3]:
+        page.related_links.add(RelatedPolicy(target=target))
 
 
 @transaction.atomic
@@ -202,18 +248,55 @@ def build(stdout=None):
     core_demo.build_site()  # the home page's entries point at the new section pages
     ensure_policy_section(index)
     media, graphic = ensure_media(), ensure_graphic()
+    specs = {spec["slug"]: spec for spec in POLICIES}
     created = [p for p in (build_policy(index, spec, media, graphic) for spec in POLICIES) if p]
-    # Related documents: policies that share a topic.
-    if created:
-        live = list(PolicyPage.objects.live().child_of(index))
-        for page in live:
-            topics = set(page.tags.names())
-            related = [p for p in live if p.pk != page.pk and topics & set(p.tags.names())]
-            if related and not page.related_links.exists():
-                for target in related[:3]:
-                    page.related_links.add(RelatedPolicy(target=target))
-                page.save_revision().publish()
-    build_support_materials()
+    # Each new policy is completed as a draft (related documents, support materials), then
+    # goes through its sign-off once, as a department would send it.
+    everything = list(PolicyPage.objects.child_of(index))
+    for page in created:
+        add_related(page, everything)
+        if page.slug in SUPPORT_MATERIALS:
+            add_support_materials(page)
+        page.save_revision(user=department_approver(page.drafting_department))
+        emergency = specs[page.slug].get("emergency")
+        if emergency:
+            emergency_then_countersign(page, emergency)
+        else:
+            sign_off(page, demo_reviewers(page))
+        if page.slug in SUPPORT_MATERIALS:  # their first go-live is their publication date
+            went_live = timezone.make_aware(datetime.combine(page.published_on, time(10)))
+            PolicyPage.objects.filter(pk=page.pk).update(first_published_at=went_live)
+    build_revision_and_withdrawal()
     if stdout is not None:
+        legal, office = (User.objects.get(username=n) for n in ("legal", "office"))
         stdout.write(f"政策文件：{PolicyPage.objects.live().count()} 件（本次新建 {len(created)} 件）；"
-                     f"审签流程：起草部门审核 → 合法性审核 → 办公室审签\n")
+                     f"审签流程：起草部门审核（起草部门审签人，如 approver 黄振华）→ "
+                     f"合法性审核（legal {legal.display_name}，市司法局）→ "
+                     f"办公室审签（office {office.display_name}，市政府办公室）；"
+                     f"紧急发布权限：approver\n")
+
+
+# A significant revision with its public 修订说明, and a policy withdrawn as replaced (the notice
+# stays on its page), both signed like any revision.
+REVISED_SLUG = "jiuye-chuangye-daikuan-2026"
+REVISION_NOTE = "个人创业担保贷款最高额度由20万元提高至30万元，自2026年7月1日起执行。"
+REPLACED = ("zhufang-gongjijin-2023", "zhufang-gongjijin-2026",
+            "本通知规定的贷款最高额度已由《关于调整住房公积金贷款额度和首付比例的通知》调整，"
+            "请以新文件为准。")
+
+
+def build_revision_and_withdrawal():
+    page = PolicyPage.objects.live().filter(slug=REVISED_SLUG).first()
+    if page is not None and not page.change_notes.exists():
+        draft = page.get_latest_revision_as_object()
+        draft.change_kind = PolicyPage.ChangeKind.SIGNIFICANT
+        draft.change_note = REVISION_NOTE
+        draft.save_revision(user=department_approver(page.drafting_department))
+        sign_off(page, demo_reviewers(page))
+    old = PolicyPage.objects.live().filter(slug=REPLACED[0], validity="current").first()
+    new = PolicyPage.objects.live().filter(slug=REPLACED[1]).first()
+    if old is not None and new is not None:
+        publishing.withdraw(old, User.objects.get(username="admin"),
+                            publishing.WithdrawalReason.REPLACED, note=REPLACED[2],
+                            effective_on=new.effective_on or new.published_on, replaced_by=new)
+        sign_off(old, demo_reviewers(old))

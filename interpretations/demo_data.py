@@ -34,6 +34,9 @@ POLICIES = [
         "doc_number": "临人社发〔2026〕5号", "organ": "市人社局", "drafter": "市人社局",
         "written_on": D(2026, 1, 15), "published_on": D(2026, 1, 22), "effective_on": D(2026, 2, 1),
         "tags": ["就业创业", "惠企政策"], "enterprises": True,
+        # Published in an emergency, then countersigned (the demo's 紧急发布 example).
+        "emergency": "春节前企业集中发放工资，稳岗返还须在节前到账，文件须当日发布；"
+                     "已电话请示分管领导，事后补办审签。",
         "summary": "对不裁员或少裁员的参保企业返还部分失业保险费，大型企业返还30%，中小微企业返还60%。",
         "body": ["为支持企业稳定岗位，根据国家和省有关规定，制定本办法。",
                  "第一条 上年度未裁员或裁员率不高于全国城镇调查失业率控制目标的参保企业，可以申请稳岗返还。",
@@ -227,8 +230,8 @@ POLICIES.append({
     "title": "临江市住房公积金管理委员会关于调整住房公积金贷款最高额度的通知",
     "doc_number": "临公积金委〔2023〕1号", "organ": "市公积金中心", "drafter": "市公积金中心",
     "written_on": D(2023, 4, 3), "published_on": D(2023, 4, 10), "effective_on": D(2023, 5, 1),
-    "tags": ["住房保障"], "validity": "revised", "replaced_by": "zhufang-gongjijin-2026",
-    "summary": "首套住房公积金贷款最高额度调整为60万元（已被2026年新规修订）。",
+    "tags": ["住房保障"],
+    "summary": "首套住房公积金贷款最高额度调整为60万元。",
     "body": ["经市住房公积金管理委员会研究，住房公积金个人住房贷款最高额度调整为60万元。"],
     "concern": "购房职工关心额度调整后的申请条件",
     "materials": [

@@ -1,5 +1,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
+from wagtail.admin.mail import GroupApprovalTaskStateSubmissionEmailNotifier
+from wagtail.models import TaskState
 from wagtail.signals import page_published, page_unpublished, task_submitted
 
 from interpretations.cache import purge_all
@@ -38,7 +40,31 @@ def invalidate_stale_signoffs(sender, instance, user=None, **kwargs):
                 % {"old": record.revision_number, "new": instance.revision_id})
 
 
+class ScopedReviewNotifier(GroupApprovalTaskStateSubmissionEmailNotifier):
+    """Wagtail emails every member of a step's groups when the step starts, which would tell
+    every department's 审签人 the titles of other departments' drafts. Only the people who may
+    review the step on this policy (``PackageReviewTask.scope_refusal``) are told."""
+
+    def get_recipient_users(self, task_state, **kwargs):
+        from core.models import User
+
+        users = super().get_recipient_users(task_state, **kwargs)
+        task = task_state.task.specific
+        if not hasattr(task, "scope_refusal"):
+            return users
+        page = task_state.workflow_state.content_object
+        allowed = [u.pk for u in users if task.scope_refusal(page, u) is None]
+        return User.objects.filter(pk__in=allowed)
+
+
+review_notifier = ScopedReviewNotifier()  # kept here: signals hold their receivers weakly
+
+
 def connect():
+    # Connected before wagtail.admin (earlier in INSTALLED_APPS) under Wagtail's own id, so
+    # Wagtail's unscoped notifier is never connected.
+    task_submitted.connect(review_notifier, sender=TaskState,
+                           dispatch_uid="group_approval_task_submitted_email_notification")
     page_published.connect(purge_after_commit, dispatch_uid="interpretations.purge_published")
     page_unpublished.connect(purge_after_commit,
                              dispatch_uid="interpretations.purge_unpublished")

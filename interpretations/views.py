@@ -1,7 +1,6 @@
 from django.contrib.syndication.views import Feed
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -50,6 +49,20 @@ def serve_policy(request, slug):
     return wagtail_views.serve(request, request.path_info.lstrip("/"))
 
 
+def attachment(request, pk, digest, filename):
+    """A live policy's attachment as it was signed: the file copied when the published revision
+    was saved, whatever happened to the document in the library since."""
+    from interpretations.models import PolicyAttachment
+
+    found = PolicyAttachment.objects.filter(
+        page__live=True, page_id=pk, file_hash=digest).exclude(file="").first()
+    if found is None or found.file.name.rsplit("/", 1)[-1] != filename:
+        raise Http404
+    response = FileResponse(found.file.open("rb"), as_attachment=False, filename=filename)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @csrf_exempt  # anonymous readers have no session to protect; pages stay cacheable without a token
 @require_POST
 def feedback(request, pk):
@@ -90,7 +103,7 @@ class PolicyFeed(Feed):
 
     def item_description(self, item):
         # Public parts only: never the 解读方案.
-        return f"{item.doc_number} {item.summary or strip_tags(item.body)[:200]}"
+        return f"{item.doc_number} {item.summary or item.body_text()[:200]}"
 
     def item_link(self, item):
         return item.url

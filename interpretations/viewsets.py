@@ -17,7 +17,13 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from core import roles
 from core.models import Organisation
-from interpretations.models import Concern, Feedback, PolicyPage, SignOff
+from interpretations.models import (
+    Concern,
+    EmergencyPublication,
+    Feedback,
+    PolicyPage,
+    SignOff,
+)
 from interpretations.models.support import SupportStatus
 from interpretations.permissions import policies_in_scope
 from interpretations.services import support_materials_rows
@@ -83,6 +89,65 @@ class SignOffViewSet(ModelViewSet):
 
     def get_urlpatterns(self):
         # Sign-off records are written by the workflow only.
+        return [p for p in super().get_urlpatterns()
+                if p.name in {"index", "index_results", "inspect"}]
+
+
+# --- 紧急发布 and their 补签 -----------------------------------------------------------------------
+
+
+class CountersignStatus(django_filters.ChoiceFilter):
+    def __init__(self, **kwargs):
+        super().__init__(label=_("补签状态"), empty_label=_("全部"), method=self.filter_status,
+                         choices=[("open", _("待补签")), ("overdue", _("补签超期")),
+                                  ("done", _("已补签"))], **kwargs)
+
+    @staticmethod
+    def filter_status(queryset, name, value):
+        now = timezone.now()
+        if value == "open":
+            return queryset.filter(completed_at__isnull=True)
+        if value == "overdue":
+            return queryset.filter(completed_at__isnull=True, due_at__lt=now)
+        if value == "done":
+            return queryset.filter(completed_at__isnull=False)
+        return queryset
+
+
+class EmergencyFilterSet(WagtailFilterSet):
+    status = CountersignStatus()
+
+    class Meta:
+        model = EmergencyPublication
+        fields = ["status"]
+
+
+class EmergencyPublicationViewSet(ModelViewSet):
+    """紧急发布 with their reasons and 补签 deadlines: the supervisors' list (all departments)
+    and each department's own (policies it may work on)."""
+
+    model = EmergencyPublication
+    icon = "warning"
+    menu_label = _("紧急发布与补签")
+    list_display = ["page", "published_by_name", "published_at", "reason", "due_at",
+                    StatusTagColumn("status_label", label=_("补签状态"),
+                                    primary=lambda r: r.is_overdue)]
+    filterset_class = EmergencyFilterSet
+    form_fields = []
+    inspect_view_enabled = True
+    inspect_view_fields = ["page", "reason", "published_by_name", "published_at", "due_at",
+                           "completed_at"]
+    list_export = ["page", "reason", "published_by_name", "published_at", "due_at",
+                   "completed_at"]
+    export_filename = "emergency-publications"
+
+    def get_queryset(self, request):
+        return EmergencyPublication.objects.filter(
+            page__in=PolicyPage.objects.filter(policies_in_scope(request.user))
+        ).select_related("page")
+
+    def get_urlpatterns(self):
+        # Written by the emergency route only.
         return [p for p in super().get_urlpatterns()
                 if p.name in {"index", "index_results", "inspect"}]
 
@@ -211,4 +276,5 @@ class InterpretationGroup(ModelViewSetGroup):
     menu_icon = "doc-full-inverse"
     menu_order = 300
     items = (ConcernViewSet("concerns"), FeedbackViewSet("feedback"),
-             SignOffViewSet("signoffs"), SupportMaterialsViewSet("support-materials"))
+             SignOffViewSet("signoffs"), EmergencyPublicationViewSet("emergency-publications"),
+             SupportMaterialsViewSet("support-materials"))

@@ -19,6 +19,9 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 def pytest_collection_modifyitems(config, items):
+    # Tests on the demo city run last, those that commit (and so empty the database) at the
+    # very end: the demo is built once for all of them (``_demo_database``).
+    items.sort(key=lambda item: (uses_demo(item), uses_demo(item) and commits(item)))
     skip_browser = pytest.mark.skip(
         reason="未安装 Chromium：浏览器测试已跳过。启用方法：apt-get install chromium "
         "（Debian）后重新运行 python3 run.py test。"
@@ -80,14 +83,51 @@ def city(db):
             "orgs": orgs}
 
 
-@pytest.fixture
-def demo_site(settings):
-    """The whole demo (``load_demo``), for pages that show what a real site holds."""
+def load_demo_city():
     from django.core.management import call_command
 
-    settings.DEBUG = True
-    call_command("load_demo", verbosity=0)
-    settings.DEBUG = False
+    call_command("load_demo", force=True, verbosity=0)
+
+
+def demo_is_loaded():
+    return User.objects.filter(username="editor").exists()
+
+
+@pytest.fixture(scope="session")
+def _demo_database(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo city, built once per test session and committed; its files live in a folder of
+    their own. Tests that use it run last (``pytest_collection_modifyitems``) and each in a
+    transaction that rolls back, so it stays as built."""
+    from django.test.utils import override_settings
+
+    folder = tmp_path_factory.mktemp("demo")
+    paths = {"MEDIA_ROOT": folder / "media", "MESSAGE_OUTBOX_DIR": folder / "outbox"}
+    with django_db_blocker.unblock(), override_settings(**paths):
+        if not demo_is_loaded():
+            load_demo_city()
+    return paths
+
+
+@pytest.fixture
+def demo_site(_demo_database, settings, request):
+    """The whole demo (``load_demo``), for pages that show what a real site holds. A test that
+    commits (a browser test) leaves an empty database behind it; the next one builds again."""
+    for name, value in _demo_database.items():
+        setattr(settings, name, value)
+    if request.node.get_closest_marker("django_db") is None:
+        request.getfixturevalue("db")
+    if not demo_is_loaded():
+        load_demo_city()
+
+
+def uses_demo(item):
+    return "demo_site" in getattr(item, "fixturenames", ())
+
+
+def commits(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or (
+        marker.args and marker.args[0])))
 
 
 @pytest.fixture
@@ -108,6 +148,45 @@ def make_user(db):
         return user
 
     return factory
+
+
+@pytest.fixture
+def reviewers_for(make_user):
+    """reviewers_for(page) → one reviewer per step of the page's workflow, each in the step's
+    group and scope (the drafting department, or the step's reviewing organisation), three
+    different people; made once per test."""
+    made = {}
+
+    def factory(page):
+        from interpretations.publishing import workflow_steps
+
+        people = []
+        for step in workflow_steps(page.get_workflow()):
+            group = step.groups.first()
+            organisation = step.reviewing_organisation or (
+                page.drafting_department if step.drafting_department_only else None)
+            key = (step.pk, getattr(organisation, "pk", None))
+            if key not in made:
+                made[key] = make_user(group.name if group else None, organisation,
+                                      username=f"reviewer{step.pk}-{key[1] or 0}",
+                                      last_name="审", first_name=f"签{step.pk}")
+            people.append(made[key])
+        return people
+
+    return factory
+
+
+@pytest.fixture
+def sign_off(reviewers_for):
+    """sign_off(page) → the page read again after its latest revision went through every step
+    of its workflow, approved by a different reviewer at each (the real workflow actions; the
+    last approval publishes)."""
+    from interpretations.workflows import sign_off as run_workflow
+
+    def run(page, reviewers=None, submitter=None):
+        return run_workflow(page, reviewers or reviewers_for(page), submitter=submitter)
+
+    return run
 
 
 # --- A real Celery worker ------------------------------------------------------------------------

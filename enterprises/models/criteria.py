@@ -47,9 +47,6 @@ class AudienceCriteria(models.Model):
     exempt_application = models.BooleanField(
         _("免申即享"), default=False,
         help_text=_("无需企业申请，由部门根据符合条件的企业名单直接兑现。"))
-    push_significant_change = models.BooleanField(
-        _("本次修改为重要变更，向符合条件的企业推送更新"), default=False)
-    push_change_note = models.CharField(_("变更说明"), max_length=200, blank=True)
 
     class Meta:
         abstract = True

@@ -1,20 +1,26 @@
-"""Targeted push (精准推送): one ``Push`` per policy go-live or significant update, one
-``Delivery`` per enterprise and channel.
+"""Targeted push (精准推送): one ``Push`` per policy go-live, significant update or withdrawal,
+one ``Delivery`` per enterprise and channel.
 
-At most once holds in the database: a policy has one initial push and one update push per
-revision (unique constraints), and a push has one delivery per enterprise and channel (unique
-constraint), so re-running a task, a crash or re-publishing cannot send the same thing twice.
+At most once holds in the database: a policy has one initial push, one update push per revision
+and one withdrawal notice per reason (unique constraints), and a push has one delivery per
+enterprise and channel (unique constraint), so re-running a task, a crash, re-publishing or a
+second withdrawal cannot send the same thing twice.
 """
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from interpretations.publishing import WithdrawalReason
+
 
 class Push(models.Model):
     class Kind(models.TextChoices):
         INITIAL = "initial", _("首次推送")
         UPDATE = "update", _("更新推送")
+        WITHDRAWAL = "withdrawal", _("撤回通知")
+
+    Reason = WithdrawalReason  # of a withdrawal notice; the publishing rules own the list
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待匹配")
@@ -28,6 +34,10 @@ class Push(models.Model):
                                  blank=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.INITIAL)
     note = models.CharField(_("变更说明"), max_length=200, blank=True)
+    # A withdrawal notice: why the policy was withdrawn; its ``note`` says what happened, in
+    # the words the messages use.
+    reason = models.CharField(_("撤回原因"), max_length=10, choices=Reason.choices,
+                              blank=True)
     title = models.CharField(_("推送标题"), max_length=255)
     summary = models.CharField(_("适用条件摘要"), max_length=500, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices,
@@ -54,6 +64,8 @@ class Push(models.Model):
                                     name="push_one_initial_per_policy"),
             models.UniqueConstraint(fields=["policy", "revision"], condition=Q(kind="update"),
                                     name="push_one_update_per_revision"),
+            models.UniqueConstraint(fields=["policy", "reason"], condition=Q(kind="withdrawal"),
+                                    name="push_one_withdrawal_per_reason"),
         ]
         indexes = [models.Index(fields=["status", "created_at"])]
 

@@ -35,17 +35,20 @@ def inbox_item(request, pk):
     if delivery.read_at is None:
         push.mark_read(delivery)
         delivery.refresh_from_db(fields=["read_at"])
-    policy = delivery.push.policy
-    explanation = criteria.explain(policy, request.enterprise)
-    return render_portal(request, "enterprises/inbox/item.html", {
-        "delivery": delivery,
-        "item": delivery.push,
-        "policy": policy,
-        "is_update": delivery.push.kind == Push.Kind.UPDATE,
-        "explanation": explanation,
-        "payout": payouts.standings(request.enterprise,
-                                    [(policy, explanation.matched is True)]).get(policy.pk),
-    }, section="inbox")
+    item, policy = delivery.push, delivery.push.policy
+    context = {"delivery": delivery, "item": item, "policy": policy,
+               "is_update": item.kind == Push.Kind.UPDATE,
+               "is_withdrawal": item.kind == Push.Kind.WITHDRAWAL}
+    if context["is_withdrawal"]:
+        # A withdrawal notice says what happened, and where the replacing document is.
+        new = policy.replaced_by if item.reason == Push.Reason.REPLACED else None
+        context["replacement"] = new if new is not None and new.live else None
+    else:
+        explanation = criteria.explain(policy, request.enterprise)
+        context["explanation"] = explanation
+        context["payout"] = payouts.standings(
+            request.enterprise, [(policy, explanation.matched is True)]).get(policy.pk)
+    return render_portal(request, "enterprises/inbox/item.html", context, section="inbox")
 
 
 @require_GET
@@ -57,8 +60,4 @@ def track(request, token):
     if delivery is None:
         raise Http404
     push.mark_read(delivery)
-    policy = delivery.push.policy
-    url = policy.url if policy.live else None
-    if not url:
-        raise Http404
-    return redirect(url)
+    return redirect(push.landing_url(delivery))

@@ -11,11 +11,18 @@ from .policies import (
     RelatedPolicy,
     Validity,
 )
+from .publishing import (
+    EmergencyPublication,
+    ExpertPreviewLink,
+    ExpertPreviewOpening,
+    PolicyChangeNote,
+)
 from .signoffs import PackageReviewTask, SignOff
 from .support import SupportMaterialsReminder
 
 __all__ = [
-    "Concern", "Feedback", "FollowUpInterpretation", "InterpretationIndexPage",
-    "PackageReviewTask", "PolicyAttachment", "PolicyIndexPage", "PolicyPage", "PolicyPageTag",
-    "RelatedPolicy", "SignOff", "SupportMaterialsReminder", "Validity",
+    "Concern", "EmergencyPublication", "ExpertPreviewLink", "ExpertPreviewOpening", "Feedback",
+    "FollowUpInterpretation", "InterpretationIndexPage", "PackageReviewTask", "PolicyAttachment",
+    "PolicyChangeNote", "PolicyIndexPage", "PolicyPage", "PolicyPageTag", "RelatedPolicy",
+    "SignOff", "SupportMaterialsReminder", "Validity",
 ]

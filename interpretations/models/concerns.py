@@ -59,6 +59,9 @@ class Concern(models.Model):
         verbose_name_plural = _("关切登记")
         ordering = ["-registered_at"]
         indexes = [models.Index(fields=["status", "due_at"])]
+        constraints = [models.UniqueConstraint(
+            fields=["policy", "hotline_ticket"], condition=~models.Q(hotline_ticket=""),
+            name="concern_once_per_ticket_and_policy")]
 
     def __str__(self):
         return f"{self.get_kind_display()}：{self.content[:30]}"

@@ -3,12 +3,13 @@
 The 解读方案 (plan), the public 解读材料 (materials), the 不予解读 reason and the follow-up
 interpretations are fields and inline models of ``PolicyPage``: one revision holds document and
 package, one workflow signs them off, one publish makes them public. 三同步 holds by
-construction; ``PolicyPage.publish`` is the choke point every publishing route passes.
+construction; ``PolicyPage.publish`` is the choke point every publishing route passes, and it
+asks ``interpretations.publishing`` whether the revision may go live.
 """
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -32,8 +33,9 @@ from wagtail.search import index
 
 from core.routes import FixedRoutePageMixin
 from enterprises.models.criteria import AudienceCriteria
-from interpretations.blocks import MATERIAL_TABS, MaterialsBlock
+from interpretations.blocks import MATERIAL_TABS, MaterialsBlock, PolicyBodyBlock, PolicyBodyField
 from interpretations.forms import PolicyPageForm
+from interpretations.models.panels import ChangePanel, PublishingPanel
 from interpretations.models.support import SupportMaterialsPanel
 
 ARTICLE_TEMPLATE = "interpretations/includes/policy_article.html"
@@ -44,10 +46,11 @@ class Validity(models.TextChoices):
     REVISED = "revised", _("已修订")
     REPEALED = "repealed", _("已废止")
     EXPIRED = "expired", _("已失效")
+    REPLACED = "replaced", _("已被替代")
 
 
 VALIDITY_BADGE = {"current": "badge-ok", "revised": "badge-warn", "repealed": "badge-danger",
-                  "expired": "badge-danger"}
+                  "expired": "badge-danger", "replaced": "badge-danger"}
 
 
 class PolicyPageTag(TaggedItemBase):
@@ -156,6 +159,12 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
     replaced_by = models.ForeignKey(
         "self", verbose_name=_("被以下文件替代"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="replaces")
+    validity_changed_on = models.DateField(
+        _("废止/失效日期"), null=True, blank=True,
+        help_text=_("文件不再现行有效时，自何日起废止、失效或被替代。"))
+    validity_note = models.TextField(
+        _("有效性说明"), blank=True,
+        help_text=_("文件不再现行有效时在页面顶部向公众显示的说明。"))
     tags = ClusterTaggableManager(_("主题分类"), through=PolicyPageTag, blank=True)
     drafting_department = models.ForeignKey(
         "core.Organisation", verbose_name=_("起草部门"), on_delete=models.PROTECT,
@@ -166,7 +175,7 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
     concerns_enterprises = models.BooleanField(_("涉企政策"), default=False)
     concerns_livelihood = models.BooleanField(_("涉及民生"), default=False)
     summary = models.CharField(_("内容摘要"), max_length=300, blank=True)
-    body = RichTextField(_("正文"))
+    body = PolicyBodyField(PolicyBodyBlock(), verbose_name=_("正文"))
 
     # --- 解读方案: internal, never rendered publicly, never indexed for search -------------
     plan_interpreters = models.TextField(_("解读人"), blank=True,
@@ -193,6 +202,21 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
         on_delete=models.PROTECT, related_name="+",
         help_text=_("供实施部门工作人员使用的内部工作手册（经办流程、审核要点、口径），不对外公开。"))
 
+    # --- 本次修改: what a revision of a published policy changes --------------------------------
+    class ChangeKind(models.TextChoices):
+        SIGNIFICANT = "significant", _("重要修订（公开修订说明）")
+        MINOR = "minor", _("细微修改或勘误（不单独说明）")
+
+    change_kind = models.CharField(
+        _("修改类型"), max_length=12, choices=ChangeKind.choices, blank=True,
+        help_text=_("修改已发布的文件时必填。重要修订的修订说明随文件公开，并向符合条件的企业推送更新。"))
+    change_note = models.TextField(_("修订说明"), blank=True,
+                                   help_text=_("重要修订时填写：修订了哪些内容、自何时起执行。"))
+
+    # What this revision shows of each media item: {item id: revision id}, fixed when the
+    # revision is saved (``publishing.freeze_dependencies``), so what is signed is what goes live.
+    media_pins = models.JSONField(default=dict, blank=True, editable=False)
+
     search_fields = Page.search_fields + [
         index.SearchField("search_text"),
         index.FilterField("validity"),
@@ -200,12 +224,16 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
     ]
 
     content_panels = Page.content_panels + [
+        PublishingPanel(heading=_("审签与发布")),
         SupportMaterialsPanel(heading=_("惠企政策配套材料")),
+        ChangePanel([FieldPanel("change_kind", widget=forms.RadioSelect),
+                     FieldPanel("change_note")], heading=_("本次修改")),
         MultiFieldPanel([
             FieldRowPanel([FieldPanel("doc_number"), FieldPanel("issuing_organ")]),
             FieldRowPanel([FieldPanel("written_on"), FieldPanel("published_on"),
                            FieldPanel("effective_on")]),
             FieldRowPanel([FieldPanel("validity"), FieldPanel("replaced_by")]),
+            FieldRowPanel([FieldPanel("validity_changed_on"), FieldPanel("validity_note")]),
             FieldPanel("tags"),
             FieldRowPanel([FieldPanel("drafting_department"), FieldPanel("first_interpreter")]),
             FieldRowPanel([FieldPanel("concerns_enterprises"), FieldPanel("concerns_livelihood")]),
@@ -248,8 +276,6 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
             FieldPanel("audience_exclude_qualifications", widget=forms.CheckboxSelectMultiple),
         ], heading=_("排除")),
         FieldPanel("exempt_application"),
-        MultiFieldPanel([FieldPanel("push_significant_change"), FieldPanel("push_change_note")],
-                        heading=_("更新推送")),
     ]
     edit_handler = TabbedInterface([
         ObjectList(content_panels, heading=_("政策文件")),
@@ -263,10 +289,13 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
     parent_page_types = ["interpretations.PolicyIndexPage"]
     subpage_types = []
     base_form_class = PolicyPageForm
+    # A copy is a new document: it gets its own 发文字号 (unique per issuing organ).
+    exclude_fields_in_copy = ["doc_number"]
 
     class Meta:
         verbose_name = _("政策文件")
         verbose_name_plural = _("政策文件")
+        permissions = [("emergency_publish", _("紧急发布政策文件（须写明理由，事后补签）"))]
         indexes = [models.Index(fields=["-published_on", "-page_ptr"],
                                 name="policy_published_desc")]
         constraints = [
@@ -288,7 +317,20 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
     def save(self, *args, **kwargs):
         if not self.first_interpreter and self.drafting_department_id:
             self.first_interpreter = self.drafting_department.principal
+        if self._state.adding and self.live:
+            # A new policy row is a draft, whoever creates it (a copy "kept live" included): it
+            # goes live only through ``publish``, on its own sign-off.
+            self.live, self.has_unpublished_changes, self._created_as_draft = False, True, True
+        if getattr(self, "_created_as_draft", False):
+            self.live_revision = None
+            self.first_published_at = self.last_published_at = None
         return super().save(*args, **kwargs)
+
+    def save_revision(self, *args, **kwargs):
+        from interpretations.publishing import freeze_dependencies
+
+        freeze_dependencies(self)
+        return super().save_revision(*args, **kwargs)
 
     def permissions_for_user(self, user):
         from interpretations.permissions import PolicyPermissionTester
@@ -296,22 +338,65 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
         return PolicyPermissionTester(user, self)
 
     def publish(self, revision, *args, **kwargs):
-        # The one choke point: every route (editor, workflow, schedule, bulk, API, command)
-        # publishes a revision through here, so an incomplete package never goes live.
-        from interpretations.services import ensure_ready
+        # The one choke point: every route (editor, workflow, schedule, bulk, API, command,
+        # emergency) publishes a revision through here, so nothing goes live without a complete
+        # package and its own sign-off. A scheduled go-live that may not happen is taken off the
+        # schedule and reported instead of failing the run.
+        from interpretations import publishing
 
-        ensure_ready(revision.as_object())
-        return super().publish(revision, *args, **kwargs)
+        if kwargs.get("log_action") == publishing.SCHEDULED and publishing.refused_on_schedule(
+                self, revision):
+            return None
+        publishing.ensure_publishable(self, revision)
+        before = publishing.live_state(self)
+        with transaction.atomic():
+            result = super().publish(revision, *args, **kwargs)
+            if publishing.live_state(self) == (revision.pk,
+                                               publishing.revision_object(revision).validity):
+                publishing.after_go_live(self, revision, before)
+        return result
+
+    def media_version(self, item):
+        """The version of media item ``item`` this revision shows: the one pinned when the
+        revision was saved (``media_pins``), or the item itself when nothing is pinned."""
+        if item is None:
+            return None
+        pins = self.media_pins or {}
+        revision_id = pins.get(str(item.pk))
+        if revision_id is None:
+            return item
+        versions = self.__dict__.get("_media_versions")
+        if versions is None:
+            from wagtail.models import Revision
+
+            revisions = list(Revision.objects.filter(pk__in=pins.values()))
+            items = type(item).objects.in_bulk([int(r.object_id) for r in revisions])
+            versions = self.__dict__["_media_versions"] = {
+                r.pk: items[int(r.object_id)].with_content_json(r.content)
+                for r in revisions if int(r.object_id) in items}
+        return versions.get(revision_id, item)
+
+    def body_text(self):
+        """The document's text without markup (search, feeds, summaries)."""
+        parts = []
+        for block in self.body:
+            if block.block_type == "table":
+                parts.extend(" ".join(str(c or "") for c in row)
+                             for row in (block.value or {}).get("data") or [])
+            else:
+                parts.append(strip_tags(block.value.source))
+        return "\n".join(p for p in parts if p)
 
     def search_text(self):
         """Public text, segmented with jieba so Chinese words inside longer text are found.
         The 解读方案 is deliberately left out: search must not leak it."""
         from interpretations.services import segment
 
-        parts = [self.title, self.doc_number, self.summary, strip_tags(self.body)]
+        parts = [self.title, self.doc_number, self.summary, self.body_text()]
         for block in self.materials:
-            parts.append(strip_tags(str(block.render_as_block()))
-                         if block.block_type != "media" else str(block.value.get("item") or ""))
+            parts.append(strip_tags(str(block.render_as_block({"page": self})))
+                         if block.block_type != "media"
+                         else str(self.media_version(block.value.get("item")) or ""))
         parts.extend(f"{f.title} {strip_tags(f.body)}" for f in self.followups.all())
         return segment(" ".join(p for p in parts if p))
 
@@ -335,6 +420,9 @@ class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
         attachments = self.attachments.select_related("document")
         context["attachments"] = attachments.filter(kind=PolicyAttachment.Kind.ATTACHMENT)
         context["guides"] = attachments.filter(kind=PolicyAttachment.Kind.GUIDE)
+        context["change_notes"] = self.change_notes.all() if self.pk else []
+        context["countersign_pending"] = bool(self.pk) and self.live and (
+            self.emergency_publications.open().exists())
         return context
 
     def get_context(self, request, *args, **kwargs):
@@ -365,6 +453,13 @@ class PolicyAttachment(Orderable):
     title = models.CharField(_("附件名称"), max_length=200, blank=True)
     document = models.ForeignKey("wagtaildocs.Document", verbose_name=_("文件"),
                                  on_delete=models.PROTECT, related_name="+")
+    # The document as this revision shows it, fixed when the revision is saved
+    # (``publishing.freeze_attachment``): replacing the document's file or renaming it in the
+    # documents library changes nothing here until a new revision is signed and published.
+    file = models.FileField(_("签发文件"), upload_to="policy-files/", blank=True, editable=False,
+                            max_length=255)
+    file_hash = models.CharField(_("文件摘要"), max_length=40, blank=True, editable=False)
+    document_title = models.CharField(_("文件标题"), max_length=255, blank=True, editable=False)
 
     panels = [FieldRowPanel([FieldPanel("kind"), FieldPanel("title")]), FieldPanel("document")]
 
@@ -373,7 +468,22 @@ class PolicyAttachment(Orderable):
         verbose_name_plural = _("附件")
 
     def __str__(self):
-        return self.title or self.document.title
+        return self.title or self.document_title or self.document.title
+
+    @property
+    def url(self):
+        """The public address of the signed file (``views.attachment``)."""
+        from django.urls import reverse
+
+        if not self.file:
+            return self.document.url
+        return reverse("interpretations:attachment", args=[
+            self.page_id, self.file_hash, self.file.name.rsplit("/", 1)[-1]])
+
+    @property
+    def file_extension(self):
+        name = self.file.name if self.file else self.document.file.name
+        return name.rsplit(".", 1)[-1] if "." in name else ""
 
 
 class RelatedPolicy(Orderable):

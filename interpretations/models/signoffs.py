@@ -45,26 +45,43 @@ class SignOff(models.Model):
 class PackageReviewTask(AbstractGroupApprovalTask):
     """A group approval step that reviews the document and its interpretation package together.
 
-    Approval is offered only while the package is complete, and each approval is recorded as a
-    ``SignOff`` pinned to the exact revision the reviewer approved.
+    Each step has its reviewer groups and a scope: the drafting department's own review, or a
+    named organisation's (合法性审核 by the legality-review office, 办公室审签 by the government
+    office). Approval is offered only while the package is complete, to someone in the step's
+    scope who has not approved another step of the same revision (``publishing.step_refusal``);
+    each decision is recorded as a ``SignOff`` pinned to the exact revision.
     """
 
     drafting_department_only = models.BooleanField(
         _("仅限起草部门审核"), default=False,
         help_text=_("勾选后，只有起草部门（或其上级机构）的上述用户组成员能审核本环节，"
                     "例如“起草部门审核”。"))
+    reviewing_organisation = models.ForeignKey(
+        "core.Organisation", verbose_name=_("审核机构"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+        help_text=_("填写后，只有该机构（含其内设机构）的上述用户组成员能审核本环节，"
+                    "例如合法性审核由市司法局、办公室审签由市政府办公室。"))
 
-    admin_form_fields = AbstractGroupApprovalTask.admin_form_fields + ["drafting_department_only"]
+    admin_form_fields = AbstractGroupApprovalTask.admin_form_fields + [
+        "drafting_department_only", "reviewing_organisation"]
 
-    def _may_review(self, obj, user):
-        """Group members review; a step limited to the drafting department also needs the
-        reviewer to work for it (``interpretations.permissions.may_work_on``)."""
+    def scope_refusal(self, obj, user):
+        """Why ``user`` is outside this step's scope for ``obj`` (a sentence), or None."""
         from interpretations.permissions import may_work_on
 
-        if not self.drafting_department_only:
-            return True
+        if user is None or user.is_superuser:
+            return None
         page = getattr(obj, "specific", obj)
-        return may_work_on(user, getattr(page, "drafting_department_id", None))
+        if self.drafting_department_only and not may_work_on(
+                user, getattr(page, "drafting_department_id", None)):
+            return _("本环节只能由起草部门审核。")
+        if self.reviewing_organisation_id and user.organisation_id not in (
+                self.reviewing_organisation.descendant_ids()):
+            return _("本环节只能由%(org)s审核。") % {"org": self.reviewing_organisation}
+        return None
+
+    def _may_review(self, obj, user):
+        return self.scope_refusal(obj, user) is None
 
     def user_can_access_editor(self, obj, user):
         return super().user_can_access_editor(obj, user) and self._may_review(obj, user)
@@ -77,6 +94,11 @@ class PackageReviewTask(AbstractGroupApprovalTask):
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
         states = super().get_task_states_user_can_moderate(user, **kwargs)
+        if user.is_superuser:
+            return states
+        if self.reviewing_organisation_id and user.organisation_id not in (
+                self.reviewing_organisation.descendant_ids()):
+            return states.none()
         from interpretations.permissions import policies_in_scope
 
         mine = policies_in_scope(user)
@@ -91,41 +113,55 @@ class PackageReviewTask(AbstractGroupApprovalTask):
         return states.filter(workflow_state__object_id__in=keys)
 
     def _problems(self, obj):
-        from interpretations.services import package_problems
+        from interpretations.publishing import package_problems
 
         latest = obj.get_latest_revision_as_object() if hasattr(
             obj, "get_latest_revision_as_object") else obj
         return package_problems(latest)
 
+    def refusal(self, obj, user):
+        """Why ``user`` may not approve this step of ``obj`` now, or None."""
+        from interpretations.publishing import step_refusal
+
+        return step_refusal(self, getattr(obj, "specific", obj), user,
+                            workflow_state=getattr(obj, "current_workflow_state", None))
+
     def get_actions(self, obj, user):
         if not self._may_review(obj, user):
             return []
         actions = super().get_actions(obj, user)
-        if actions and self._problems(obj):
+        if actions and (self._problems(obj) or self.refusal(obj, user)):
             return [a for a in actions if a[0] != "approve"]
         return actions
 
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
-        if user is not None and not self._may_review(task_state.workflow_state.content_object,
-                                                     user):
-            raise PermissionDenied(_("本环节只能由起草部门审核。"))
+        page = task_state.workflow_state.content_object.specific
+        scope = self.scope_refusal(page, user)
+        if scope:
+            raise PermissionDenied(scope)
         results = {"approve": SignOff.Result.APPROVED, "reject": SignOff.Result.RETURNED}
         if action_name in results:  # both decisions of a step go on the record
-            from interpretations.services import record_signoff
+            from interpretations.publishing import record_signoff, step_refusal
 
-            page = task_state.workflow_state.content_object.specific
-            problems = self._problems(page) if action_name == "approve" else None
-            if problems:
-                raise PermissionDenied("；".join(str(p) for p in problems))
-            record_signoff(page, page.get_latest_revision(), user, task=self,
+            revision = page.get_latest_revision()
+            if action_name == "approve":
+                problems = self._problems(page)
+                if problems:
+                    raise PermissionDenied("；".join(str(p) for p in problems))
+                refusal = step_refusal(self, page, user, revision=revision,
+                                       workflow_state=task_state.workflow_state)
+                if refusal:
+                    raise PermissionDenied(refusal)
+            record_signoff(page, revision, user, task=self,
                            workflow_state=task_state.workflow_state,
                            note=kwargs.get("comment", ""), result=results[action_name])
         return super().on_action(task_state, user, action_name, **kwargs)
 
     @classmethod
     def get_description(cls):
-        return _("指定用户组成员审核政策文件及其解读包；解读包不完整时不能通过。")
+        return _("指定用户组（及审核机构）成员审核政策文件及其解读包；解读包不完整时不能通过；"
+                 "同一人不能审签同一版本的两个环节。")
 
     class Meta:
         verbose_name = _("三同步审签环节")

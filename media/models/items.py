@@ -1,10 +1,12 @@
 """Audio, video and animation used by interpretation packages, made accessible: every item has
 a poster, WebVTT captions (for video) and a full transcript."""
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import RevisionMixin
 from wagtail.search import index
 
 VIDEO_EXTENSIONS = ["mp4", "webm", "ogv"]
@@ -24,8 +26,14 @@ def validate_webvtt(upload):
         raise ValidationError(_("字幕文件必须是 WebVTT 格式（文件以 WEBVTT 开头）。"))
 
 
-class MediaItem(index.Indexed, models.Model):
-    """One 音视频 / 动画 interpretation material."""
+class MediaItem(RevisionMixin, index.Indexed, models.Model):
+    """One 音视频 / 动画 interpretation material.
+
+    Every save in the admin keeps a revision. A policy revision shows the version it was saved
+    with (``PolicyPage.media_pins``), so editing an item reaches a live policy only through a
+    new, signed revision of that policy. Items belong to a department and are scoped like its
+    policies (``media.viewsets``).
+    """
 
     class Kind(models.TextChoices):
         VIDEO = "video", _("视频")
@@ -52,7 +60,13 @@ class MediaItem(index.Indexed, models.Model):
         help_text=_("音视频的完整文字稿。没有文字实录的音视频不能随政策发布。"),
     )
     duration_seconds = models.PositiveIntegerField(_("时长（秒）"), null=True, blank=True)
+    department = models.ForeignKey(
+        "core.Organisation", verbose_name=_("所属部门"), null=True, blank=True,
+        on_delete=models.PROTECT,
+        related_name="media_items", help_text=_("本部门及上级机构的编辑、审签人可以使用和修改。"))
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="mediaitem")
 
     search_fields = [index.SearchField("title"), index.AutocompleteField("title")]
 
@@ -63,6 +77,10 @@ class MediaItem(index.Indexed, models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def revisions(self):
+        return self._revisions
 
     @property
     def is_video(self):

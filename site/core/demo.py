@@ -5,7 +5,10 @@ has one, in INSTALLED_APPS order. Every step is keyed on natural keys, so runnin
 changes nothing.
 """
 
+import functools
+
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from wagtail.models import Locale, Page, Site
 
@@ -62,6 +65,8 @@ USERS = [
     # username, family name, given name, role, organisation short name, phone
     ("editor", "林", "晓", roles.EDITOR, "市人社局", "13800000001"),
     ("approver", "黄", "振华", roles.APPROVER, "市人社局", "13800000002"),
+    ("legal", "钱", "法明", roles.LEGALITY_REVIEWER, "市司法局", "13800000008"),
+    ("office", "孙", "文博", roles.OFFICE_REVIEWER, "市政府办公室", "13800000009"),
     ("dispatcher", "许", "丽", roles.DISPATCHER, "12345热线中心", "13800000003"),
     ("handler", "郭", "伟", roles.HANDLER, "市人社局", "13800000004"),
     ("handler_district", "马", "超", roles.HANDLER, "江城区人民政府", "13800000005"),
@@ -139,6 +144,13 @@ def build_organisations(city):
         org(name, village.name, K.VILLAGE_COMMITTEE, village, parent)
 
 
+@functools.cache
+def demo_password_hash():
+    """The demo password hashed once: every demo account shares it, and hashing it per account
+    costs a second each."""
+    return make_password(DEMO_PASSWORD)
+
+
 def build_users():
     groups = roles.ensure_roles()
     created = []
@@ -147,7 +159,7 @@ def build_users():
                                     "first_name": "管理员"}
     )
     if is_new:
-        admin.set_password(DEMO_PASSWORD)
+        admin.password = demo_password_hash()
         admin.save()
     created.append(("admin", "超级管理员", "—"))
     for username, family, given, role, org_short, phone in USERS:
@@ -158,7 +170,7 @@ def build_users():
                       "phone": phone, "email": f"{username}@example.gov.cn"},
         )
         if is_new:
-            user.set_password(DEMO_PASSWORD)
+            user.password = demo_password_hash()
             user.save()
         user.groups.add(groups[role])
         created.append((username, role, str(organisation) if organisation else "—"))

@@ -1,5 +1,6 @@
 """Masking of personal data for anything public or exported for non-staff."""
 
+import ipaddress
 import re
 
 
@@ -17,3 +18,17 @@ def mask_name(name):
     if not name:
         return ""
     return name[0] + "*" * max(len(name) - 1, 1)
+
+
+def mask_address(address):
+    """203.0.113.7 → 203.0.113.*; an IPv6 address keeps its /48 prefix (2001:db8:1::*)."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return ""
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.version == 4:
+        return str(ip).rsplit(".", 1)[0] + ".*"
+    prefix = ipaddress.ip_network(f"{ip}/48", strict=False).network_address
+    return f"{prefix}*"

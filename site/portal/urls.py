@@ -6,8 +6,12 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from core import views as core_views
+from interpretations.admin_views import unpublish_or_withdraw
 
 urlpatterns = [
+    # A policy is never simply unpublished: Wagtail's unpublish address leads to its withdrawal.
+    path("admin/pages/<int:page_id>/unpublish/", unpublish_or_withdraw,
+         name="wagtailadmin_pages_unpublish_or_withdraw"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),

@@ -7,7 +7,7 @@ from tests.conftest import log_in, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_home_page_renders_in_chinese_and_care_mode_toggles(live_server, demo_site, page):
+def home_page_renders_in_chinese_and_care_mode_toggles(live_server, page):
     page.goto(live_server.url + "/")
     assert page.locator("h1").inner_text() == "临江市政策通"
     assert page.get_by_role("link", name="政策文件").first.is_visible()
@@ -28,7 +28,7 @@ def test_home_page_renders_in_chinese_and_care_mode_toggles(live_server, demo_si
     assert page.problems == []
 
 
-def test_home_page_fits_a_phone(live_server, demo_site, browser):
+def home_page_fits_a_phone(live_server, browser):
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
     tab = context.new_page()
     tab.goto(live_server.url + "/")
@@ -37,7 +37,7 @@ def test_home_page_fits_a_phone(live_server, demo_site, browser):
     context.close()
 
 
-def test_admin_login_is_in_chinese(live_server, demo_site, page):
+def admin_login_is_in_chinese(live_server, page):
     page.goto(live_server.url + "/admin/login/")
     assert "登录" in page.title()
     log_in(page, "admin", "Demo@2026", then=live_server.url + "/admin/")
@@ -46,3 +46,11 @@ def test_admin_login_is_in_chinese(live_server, demo_site, page):
     assert page.get_by_role("heading", level=1).first.is_visible()
     assert "编辑指南" in page.content()
     assert page.problems == []
+
+
+def test_home_page_and_admin_login(live_server, demo_site, page, browser):
+    """One journey on the demo city (a browser test commits, so the demo is built once for it):
+    the home page in Chinese with 关怀模式, the same page on a phone, the admin login."""
+    home_page_renders_in_chinese_and_care_mode_toggles(live_server, page)
+    home_page_fits_a_phone(live_server, browser)
+    admin_login_is_in_chinese(live_server, page)

@@ -7,7 +7,7 @@ from tests.conftest import log_in, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_visitor_reaches_the_calculator_from_the_main_navigation(live_server, demo_site, page):
+def visitor_reaches_the_calculator_from_the_main_navigation(live_server, page):
     page.goto(live_server.url + "/")
     nav = page.get_by_role("navigation", name="主导航")
     for name in ["政策计算器", "企业服务"]:
@@ -24,8 +24,7 @@ def test_visitor_reaches_the_calculator_from_the_main_navigation(live_server, de
     assert page.problems == []
 
 
-def test_on_a_phone_the_calculator_is_one_tap_from_the_home_page(live_server, demo_site,
-                                                                 browser):
+def on_a_phone_the_calculator_is_one_tap_from_the_home_page(live_server, browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 740},
                                   is_mobile=True, has_touch=True)
     tab = context.new_page()
@@ -57,3 +56,10 @@ def test_on_a_phone_the_calculator_is_one_tap_from_the_home_page(live_server, de
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375
     screenshot(tab, "calculator-phone")
     context.close()
+
+
+def test_calculator_and_enterprise_services_from_the_home_page(live_server, demo_site, page,
+                                                               browser):
+    """On the demo city (built once: a browser test commits): on a desktop, then on a phone."""
+    visitor_reaches_the_calculator_from_the_main_navigation(live_server, page)
+    on_a_phone_the_calculator_is_one_tap_from_the_home_page(live_server, browser)

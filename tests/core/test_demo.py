@@ -22,12 +22,11 @@ def snapshot():
     }
 
 
-def test_demo_builds_city_and_is_idempotent(settings, capsys):
+def test_demo_builds_city_and_is_idempotent(demo_site, settings, capsys):
     settings.DEBUG = True
-    call_command("load_demo")
     first = snapshot()
-    out = capsys.readouterr().out
     call_command("load_demo")
+    out = capsys.readouterr().out
     assert snapshot() == first
     levels = {level: Division.objects.filter(level=level).count() for level in Division.Level}
     assert levels[Division.Level.CITY] == 1
@@ -46,13 +45,13 @@ def test_demo_refuses_on_a_live_site(settings):
         call_command("load_demo")
 
 
-def test_demo_adds_the_calculator_and_enterprise_entries_to_an_older_demo_database(settings):
+def test_demo_adds_the_calculator_and_enterprise_entries_to_an_older_demo_database(demo_site,
+                                                                                  settings):
     """A database built before 政策计算器/企业服务 were home-page entries gets them from the next
     load_demo, once."""
     from core.models import HomePage
 
     settings.DEBUG = True
-    call_command("load_demo", verbosity=0)
     home = HomePage.objects.get()
     home.entries = [(b.block_type, b.value) for b in home.entries if not b.value["route"]]
     home.save_revision().publish()

@@ -81,13 +81,16 @@ def rows(push, **filters):
     return Delivery.objects.filter(push=push, **filters)
 
 
-def publish_revision(page, **changes):
-    """Save a new revision of ``page`` with ``changes`` and publish it."""
+def publish_revision(sign_off, page, **changes):
+    """Save a new revision of ``page`` with ``changes`` (a minor change unless they say
+    otherwise) and take it through its sign-off (the ``sign_off`` fixture), whose last approval
+    publishes it. Returns the revision."""
     draft = page.get_latest_revision_as_object()
+    changes = {"change_kind": PolicyPage.ChangeKind.MINOR, "change_note": "", **changes}
     for name, value in changes.items():
         setattr(draft, name, value)
     revision = draft.save_revision()
-    revision.publish()
+    sign_off(page)
     return revision
 
 

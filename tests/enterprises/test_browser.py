@@ -26,19 +26,22 @@ def policy_category(hl):
     return category
 
 
-def publish_with_criteria(page, city, enterprise):
-    """A new revision with criteria that fit the enterprise, published the way every route
-    publishes (``PolicyPage.publish``)."""
-    page = page.get_latest_revision_as_object()
-    page.audience_sizes = ["small", "micro"]
-    page.audience_industries = ["C39"]
-    page.audience_divisions.set([city["divisions"]["district"]])
-    page.audience_qualifications.set(list(enterprise.qualifications.all()))
-    page.save_revision().publish()
+def publish_with_criteria(page, city, enterprise, sign_off):
+    """A new revision with criteria that fit the enterprise, signed off: the last approval
+    publishes it the way every route publishes (``PolicyPage.publish``)."""
+    draft = page.get_latest_revision_as_object()
+    draft.audience_sizes = ["small", "micro"]
+    draft.audience_industries = ["C39"]
+    draft.audience_divisions.set([city["divisions"]["district"]])
+    draft.audience_qualifications.set(list(enterprise.qualifications.all()))
+    draft.change_kind = draft.ChangeKind.MINOR
+    draft.save_revision()
+    sign_off(page)
 
 
 def test_enterprise_sees_matched_policy_files_a_request_and_follows_it(
-        live_server, page, city, hl, enterprise, portal_user, make_policy, policy_category):
+        live_server, page, city, hl, enterprise, portal_user, make_policy, policy_category,
+        sign_off):
     base = live_server.url
 
     # 1. The enterprise logs in through the site login and lands in its portal.
@@ -51,7 +54,7 @@ def test_enterprise_sees_matched_policy_files_a_request_and_follows_it(
     # 2. A policy whose criteria match it goes live through the real publish path.
     policy = make_policy(publish=True, title="临江市支持电子信息制造业高质量发展若干措施",
                          summary="对高新技术企业购置研发设备给予最高30%的补助。")
-    publish_with_criteria(policy, city, enterprise)
+    publish_with_criteria(policy, city, enterprise, sign_off)
     campaign = Push.objects.get(policy=policy)
     assert campaign.status == Push.Status.DONE and campaign.matched == 1
     assert Delivery.objects.filter(enterprise=enterprise, channel="inbox").count() == 1

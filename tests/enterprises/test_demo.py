@@ -47,9 +47,8 @@ def snapshot():
     }
 
 
-def test_demo_builds_enterprises_campaigns_and_requests_and_is_idempotent(settings):
+def test_demo_builds_enterprises_campaigns_and_requests_and_is_idempotent(demo_site, settings):
     settings.DEBUG = True
-    call_command("load_demo")
     first = snapshot()
     call_command("load_demo")
     assert snapshot() == first

@@ -55,11 +55,12 @@ def test_opening_an_item_marks_it_read_and_explains_why(portal, pushed, enterpri
     assert "有 1 条未读消息" in portal.get(INBOX).content.decode()
 
 
-def test_update_push_shows_its_note(portal, make_push_policy, enterprise, recording):
+def test_update_push_shows_its_note(portal, make_push_policy, enterprise, recording, sign_off):
     page = make_push_policy(title="临江市稳岗返还实施办法")
     complete(Push.objects.get(policy=page))
-    publish_revision(PolicyPage.objects.get(pk=page.pk), push_significant_change=True,
-                     push_change_note="返还比例由50%提高到60%")
+    publish_revision(sign_off, PolicyPage.objects.get(pk=page.pk),
+                     change_kind=PolicyPage.ChangeKind.SIGNIFICANT,
+                     change_note="返还比例由50%提高到60%")
     update = complete(Push.objects.get(policy=page, kind=Push.Kind.UPDATE))
     row = Delivery.objects.get(push=update, enterprise=enterprise, channel="inbox")
     html = portal.get(f"{INBOX}{row.pk}/").content.decode()

@@ -139,15 +139,18 @@ def test_industries_are_listed_and_new_codes_find_their_parent(client, make_user
 def test_policy_editor_saves_criteria_as_canonical_codes(client, make_policy, city, make_user):
     quals = qualifications()
     editor = make_user(roles.EDITOR, city["orgs"]["hrss"])
-    page = make_policy(push_significant_change=True, push_change_note="上次的说明")
+    page = make_policy(publish=True, change_kind=PolicyPage.ChangeKind.SIGNIFICANT,
+                       change_note="上次的说明")
     client.force_login(editor)
     url = reverse("wagtailadmin_pages:edit", args=[page.pk])
     form = client.get(url).context["form"]
     assert "精准推送" in client.get(url).content.decode()
-    assert form["push_significant_change"].value() is False  # marked per revision
-    assert form["push_change_note"].value() == ""
+    # What a revision changes is said per revision: an edit of the live version starts blank.
+    assert form["change_kind"].value() == ""
+    assert form["change_note"].value() == ""
     data = edit_post_data(page, "action-save", audience_industries="c39，6511 C",
-                          audience_qualification_mode="all", audience_headcount_max="300")
+                          audience_qualification_mode="all", audience_headcount_max="300",
+                          change_kind="minor", change_note="")
     data["audience_sizes"] = ["micro", "small"]
     data["audience_divisions"] = [city["divisions"]["district"].pk]
     data["audience_qualifications"] = [quals["高新技术企业"].pk, quals["专精特新中小企业"].pk]

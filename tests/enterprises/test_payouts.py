@@ -53,10 +53,16 @@ def makers(city):
 
 
 @pytest.fixture
-def exempt(make_policy, makers):
-    """A 免申即享 policy for C39 drafted by 市人社局, live for 30 days."""
-    policy = make_policy(publish=True, title="电子信息制造企业稳岗奖励", exempt_application=True,
+def exempt(make_policy, makers, staff, make_user, sign_off):
+    """A 免申即享 policy for C39 drafted by 市人社局, live for 30 days: signed by the department's
+    审签人, then by the legality and office reviewers."""
+    from interpretations.publishing import workflow_steps
+
+    policy = make_policy(title="电子信息制造企业稳岗奖励", exempt_application=True,
                          audience_industries=["C39"])
+    _department, *later = workflow_steps(policy.get_workflow())
+    others = [make_user(step.groups.first().name, step.reviewing_organisation) for step in later]
+    policy = sign_off(policy, [staff["approver"], *others])
     return went_live(policy, timezone.now() - timedelta(days=30))
 
 

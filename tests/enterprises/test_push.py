@@ -29,17 +29,19 @@ def sent_to(backend):
 
 
 def test_publish_records_push_in_its_transaction_and_queues_after_commit(
-        make_push_policy, companies, recording, django_capture_on_commit_callbacks):
+        make_push_policy, companies, recording, django_capture_on_commit_callbacks, sign_off,
+        reviewers_for):
     page = make_push_policy(publish=False)
+    reviewers = reviewers_for(page)  # made outside the transaction that rolls back
     with pytest.raises(RuntimeError), transaction.atomic():
-        page.get_latest_revision().publish()
+        assert sign_off(page, reviewers).live  # the last approval publishes
         assert Push.objects.filter(policy=page).count() == 1
         raise RuntimeError  # the publish rolls back, and its push with it
     assert not Push.objects.filter(policy=page).exists()
     assert not PolicyPage.objects.get(pk=page.pk).live
 
     with django_capture_on_commit_callbacks(execute=True):
-        page.get_latest_revision().publish()
+        sign_off(page, reviewers)
         assert recording.count() == 0  # nothing is sent before the publish commits
     push = Push.objects.get(policy=page)
     assert push.kind == Push.Kind.INITIAL and push.status == Push.Status.DONE
@@ -53,26 +55,27 @@ def test_policy_without_criteria_is_not_pushed(make_policy, companies, recording
     assert not Push.objects.exists()
 
 
-def test_republishing_sends_nothing_new(make_push_policy, companies, recording):
+def test_republishing_sends_nothing_new(make_push_policy, companies, recording, sign_off):
     page = make_push_policy()
     push = complete(Push.objects.get(policy=page))
     before = (rows(push).count(), recording.count())
 
-    page.live_revision.publish()  # the same revision again
-    publish_revision(PolicyPage.objects.get(pk=page.pk), summary="措辞调整")  # not significant
+    page.live_revision.publish()  # the same (signed) revision again
+    publish_revision(sign_off, PolicyPage.objects.get(pk=page.pk), summary="措辞调整")  # minor
     for pending in Push.objects.exclude(pk=push.pk):
         complete(pending)
     assert Push.objects.filter(policy=page).count() == 1
     assert (rows(push).count(), recording.count()) == before
 
 
-def test_significant_change_sends_one_update(make_push_policy, companies, recording):
+def test_significant_change_sends_one_update(make_push_policy, companies, recording, sign_off):
     page = make_push_policy()
     complete(Push.objects.get(policy=page))
     first_round = recording.count()
 
-    revision = publish_revision(PolicyPage.objects.get(pk=page.pk), push_significant_change=True,
-                                push_change_note="申报截止日期延长至6月30日")
+    revision = publish_revision(sign_off, PolicyPage.objects.get(pk=page.pk),
+                                change_kind=PolicyPage.ChangeKind.SIGNIFICANT,
+                                change_note="申报截止日期延长至6月30日")
     revision.publish()  # published twice: still one update for this revision
     update = Push.objects.get(policy=page, kind=Push.Kind.UPDATE)
     assert update.revision_id == revision.pk and update.note == "申报截止日期延长至6月30日"
@@ -86,7 +89,7 @@ def test_significant_change_sends_one_update(make_push_policy, companies, record
 
 def test_a_mark_on_the_first_publish_sends_only_the_initial_push(make_push_policy, companies,
                                                                  recording):
-    page = make_push_policy(push_significant_change=True, push_change_note="首次发布")
+    page = make_push_policy(change_kind=PolicyPage.ChangeKind.SIGNIFICANT, change_note="首次发布")
     page.live_revision.publish()
     assert pipeline.recover()["created"] == 0
     assert list(Push.objects.filter(policy=page).values_list("kind", flat=True)) == ["initial"]
@@ -262,7 +265,7 @@ def test_campaign_figures_follow_sending_retries_digests_and_reads(make_push_pol
 # --- recovery -----------------------------------------------------------------------------------
 
 
-def test_broker_down_at_publish_loses_nothing(make_push_policy, companies, recording,
+def test_broker_down_at_publish_loses_nothing(make_push_policy, companies, recording, sign_off,
                                               monkeypatch, django_capture_on_commit_callbacks):
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
@@ -271,7 +274,7 @@ def test_broker_down_at_publish_loses_nothing(make_push_policy, companies, recor
     with monkeypatch.context() as patched:
         patched.setattr(push_run, "delay", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
-            page.get_latest_revision().publish()  # the editor sees no error
+            sign_off(page)  # the last reviewer sees no error
     push = Push.objects.get(policy=page)
     assert push.status == Push.Status.PENDING and not rows(push).exists()
 

@@ -1,6 +1,7 @@
 """Hotline fixtures: a category tree, time limits, a dispatch catalogue line and one user per
 role, plus ``new_ticket`` (intake through the service) and ``drive`` (walk a ticket to a
-status through ``perform``)."""
+status through ``perform``). Live policies for tickets to name come from the policy section's
+``make_policy(publish=True)`` (signed off through the real workflow)."""
 
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from core import roles
 from hotline import services
 from hotline.models import Category, DispatchRule, Status, TimeLimit, Urgency
 from hotline.workflows import perform
+from tests.interpretations.conftest import make_policy, section  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

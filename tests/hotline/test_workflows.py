@@ -17,7 +17,7 @@ ROLE_USERS = {"dispatcher": "dispatcher", "handler": "handler", "supervisor": "s
 OUTSIDERS = ["other_handler", "editor"]  # a handler of another department; a non-hotline role
 
 
-def prepare(action, source, hl, new_ticket, drive):
+def prepare(action, source, hl, new_ticket, drive, request=None):
     """A ticket in ``source`` (one of the action's source states), plus the data the action
     needs."""
     u, orgs = hl["users"], hl["orgs"]
@@ -47,6 +47,9 @@ def prepare(action, source, hl, new_ticket, drive):
     elif action == "review_extension":
         perform(ticket, "request_extension", u["handler"], days=2, reason="需协调")
         data = {"approve": True}
+    elif action == "link_policy":
+        data = {"policy": request.getfixturevalue("make_policy")(publish=True) if request
+                else None}
     return Ticket.objects.get(pk=ticket.pk), data
 
 
@@ -62,11 +65,14 @@ CASES = [(action, source, role) for action, t in TRANSITIONS.items() for source 
 
 @pytest.mark.parametrize(("action", "source", "role"), CASES,
                          ids=[f"{a}-from-{s}-{r}" for a, s, r in CASES])
-def test_transition_by_role(action, source, role, hl, new_ticket, drive):
-    ticket, data = prepare(action, source, hl, new_ticket, drive)
-    user = hl["users"][role]
+def test_transition_by_role(action, source, role, hl, new_ticket, drive, request):
     transition = TRANSITIONS[action]
-    if role in transition.roles:
+    # A handler acts only on tickets dispatched to their organisation.
+    allowed = role in transition.roles and (role != "handler" or source != Status.PENDING_DISPATCH)
+    # (a live policy to link is made only where it will be linked: refusals come first)
+    ticket, data = prepare(action, source, hl, new_ticket, drive, request if allowed else None)
+    user = hl["users"][role]
+    if allowed:
         before = ticket.status
         result = perform(ticket, action, user, **data)
         expected = transition.target or before
@@ -172,8 +178,9 @@ def test_reopen_sends_ticket_back_with_new_deadline(hl, new_ticket, drive):
 def test_allowed_actions_lists_buttons_per_role(hl, new_ticket, drive):
     ticket = drive(new_ticket(), Status.IN_PROGRESS)
     names = lambda who: {t.action for t in allowed_actions(ticket, hl["users"][who])}  # noqa: E731
-    assert names("handler") == {"object", "request_extension", "reply"}
-    assert names("dispatcher") == {"redispatch", "review_objection", "review_extension"}
+    assert names("handler") == {"object", "request_extension", "reply", "link_policy"}
+    assert names("dispatcher") == {"redispatch", "review_objection", "review_extension",
+                                   "link_policy"}
     assert names("supervisor") == {"supervise"}
     assert names("other_handler") == set() and names("editor") == set()
 

@@ -74,19 +74,20 @@ def policy_fields(city, complete=True, **overrides):
 
 
 @pytest.fixture
-def make_policy(section, city):
+def make_policy(section, city, sign_off):
     counter = iter(range(1, 1000))
 
     def factory(complete=True, publish=False, **overrides):
+        """A policy with one saved revision; ``publish=True`` signs it off through the workflow
+        (which publishes it)."""
         n = next(counter)
         overrides.setdefault("slug", f"policy-{n}")
         overrides.setdefault("doc_number", f"临人社发〔2026〕{n}号")
         page = PolicyPage(live=False, **policy_fields(city, complete, **overrides))
         section.add_child(instance=page)
-        revision = page.save_revision()
+        page.save_revision()
         if publish:
-            revision.publish()
-            page.refresh_from_db()
+            page = sign_off(page)
         return page
 
     return factory
@@ -113,15 +114,19 @@ def edit_post_data(page, action="action-publish", **changes):
         "issuing_organ": page.issuing_organ_id, "drafting_department": page.drafting_department_id,
         "written_on": page.written_on.isoformat(), "published_on": page.published_on.isoformat(),
         "effective_on": page.effective_on.isoformat() if page.effective_on else "",
-        "body": rich_text(page.body), "tags": "",
+        "tags": "", "change_kind": "", "change_note": "", "validity_note": "",
+        "validity_changed_on": "",
     })
+    body = [("text", rich_text(b.value.source)) for b in page.body if b.block_type == "text"]
     materials = [(b.block_type, dict(b.value)) for b in page.materials]
     values.update(changes)
     materials = values.pop("materials", materials)
+    body = values.pop("body", body)
     flags = {k: values.pop(k, getattr(page, k)) for k in (
         "no_interpretation", "concerns_enterprises", "concerns_livelihood")}
     data = nested_form_data({
         **values,
+        "body": streamfield(body),
         "materials": streamfield([(t, stream_value(t, v)) for t, v in materials]),
         "attachments": inline_formset([]),
         "followups": inline_formset([]),

@@ -1,11 +1,15 @@
 """Headless Chromium: an editor drafts a policy without materials (refused, message shown),
-adds the package, submits; another user approves; the public page shows both parts."""
+adds the package, submits; the department's approver presses 发布 and is refused (no sign-off
+yet), then approves the first step; 合法性审核 and 办公室审签 follow by two other people, each
+in their own organisation; the public page appears only after the last approval and shows both
+parts, never the 解读方案."""
 
 import pytest
 from django.core.cache import cache
 
 from core import roles
 from core.demo import ensure_section
+from core.models import Organisation
 from interpretations.models import InterpretationIndexPage, PolicyIndexPage, PolicyPage
 from interpretations.workflows import ensure_policy_section
 from tests.conftest import log_in, screenshot
@@ -20,13 +24,22 @@ def policy_section(city, make_user, settings):
     cache.clear()
     city["orgs"]["hrss"].principal = "郑海涛"
     city["orgs"]["hrss"].save()
+    gov, division = city["orgs"]["gov"], city["divisions"]["city"]
+    justice = Organisation.objects.create(name="临江市司法局", short_name="市司法局",
+                                          kind="department", division=division, parent=gov)
+    office = Organisation.objects.create(name="临江市人民政府办公室", short_name="市政府办公室",
+                                         kind="department", division=division, parent=gov)
     index = ensure_section("policies", "政策文件", PolicyIndexPage, intro="")
     ensure_section("interpretations", "政策解读", InterpretationIndexPage, intro="")
-    ensure_policy_section(index, steps=["办公室审签"])
+    ensure_policy_section(index)  # 起草部门审核 → 合法性审核 (市司法局) → 办公室审签 (市政府办公室)
     make_user(roles.EDITOR, city["orgs"]["hrss"], username="editor_b", last_name="林",
               first_name="晓")
     make_user(roles.APPROVER, city["orgs"]["hrss"], username="approver_b", last_name="黄",
               first_name="振华")
+    make_user(roles.LEGALITY_REVIEWER, justice, username="legal_b", last_name="钱",
+              first_name="法明")
+    make_user(roles.OFFICE_REVIEWER, office, username="office_b", last_name="孙",
+              first_name="文博")
     return index
 
 
@@ -61,8 +74,7 @@ def test_editor_to_approver_to_public_page(live_server, policy_section, page):
 
     # The editor adds the package: a Q&A material and the 解读方案, then submits again.
     page.get_by_role("tab", name="解读材料").click()
-    page.locator("#panel-child-解读材料-materials-section button[title='插入一个块'], "
-                 "[data-streamfield-stream-container] button").first.click()
+    page.locator("button.c-sf-add-button:visible").first.click()
     page.get_by_role("option", name="政策问答").or_(page.get_by_text("政策问答", exact=True)).first.click()
     page.locator("input[name='materials-0-value-question']").fill("调整后每月能多领多少？")
     page.locator("textarea[name='materials-0-value-answer']").fill("每人每月多领20元，7月起按月发放。")
@@ -78,13 +90,42 @@ def test_editor_to_approver_to_public_page(live_server, policy_section, page):
     policy = PolicyPage.objects.get(title="关于提高城乡居民基础养老金的通知")
     assert not policy.live and policy.workflow_in_progress
 
-    # Another user, the approver, signs off; the package goes live with the document.
+    # The department's approver presses 发布: refused, the revision has no sign-off yet.
     login(page, base, "approver_b")
     page.goto(f"{base}/admin/pages/{policy.pk}/edit/")
     page.get_by_role("button", name="更多动作").click()
-    page.get_by_role("button", name="批准", exact=True).click()
-    page.wait_for_url(f"{base}/admin/pages/{policy_section.pk}/")
-    screenshot(page, "policy-approved")
+    screenshot(page, "policy-approver-menu")
+    page.get_by_role("button", name="发布", exact=True).click()
+    # Wagtail warns that publishing would end the running sign-off; the approver goes on.
+    page.get_by_role("dialog").get_by_role("button", name="发布", exact=True).click()
+    page.locator(".messages .error, .help-critical, .w-field__errors, .error-message"
+                 ).first.wait_for()
+    content = page.content()
+    assert "须经完整审签后才能发布" in content and "当前环节：起草部门审核" in content
+    screenshot(page, "policy-publish-refused")
+    assert not PolicyPage.objects.get(pk=policy.pk).live
+
+    # Three people, one step each; nothing is public until the last approval.
+    signed = []
+    for username, name in (("approver_b", "黄振华"), ("legal_b", "钱法明"),
+                           ("office_b", "孙文博")):
+        login(page, base, username)
+        page.goto(f"{base}/admin/pages/{policy.pk}/edit/")
+        status = page.locator("[data-publishing-status]").inner_text()
+        assert all(f"{n} ✓" in status for n in signed), status  # the steps already signed
+        signed.append(name)
+        page.get_by_role("button", name="更多动作").click()
+        page.get_by_role("button", name="批准", exact=True).click()
+        # The department's approver returns to the section; the other reviewers, who may not
+        # browse it, to their dashboard.
+        page.wait_for_url(f"{base}/admin/pages/{policy_section.pk}/" if username == "approver_b"
+                          else f"{base}/admin/")
+        assert "没有权限" not in page.content()
+        screenshot(page, f"policy-approved-{username}")
+        live = PolicyPage.objects.get(pk=policy.pk).live
+        assert live == (username == "office_b"), username
+        if not live:
+            assert page.request.get(f"{base}/policies/").text().count(policy.title) == 0
 
     # A reader sees the document and its interpretation together; never the 解读方案.
     page.context.clear_cookies()
@@ -98,4 +139,5 @@ def test_editor_to_approver_to_public_page(live_server, policy_section, page):
     assert page.problems == []
     policy = PolicyPage.objects.get(pk=policy.pk)
     assert policy.live
-    assert [s.approver.username for s in policy.signoffs.all()] == ["approver_b"]
+    assert sorted(s.approver.username for s in policy.signoffs.all()) == [
+        "approver_b", "legal_b", "office_b"]

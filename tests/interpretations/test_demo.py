@@ -5,8 +5,15 @@ from django.core.management import call_command
 from wagtail.models import GroupPagePermission, Revision, WorkflowPage
 
 from core import roles
-from interpretations.models import Concern, PolicyIndexPage, PolicyPage
-from interpretations.services import package_problems
+from interpretations.models import (
+    Concern,
+    EmergencyPublication,
+    PolicyChangeNote,
+    PolicyIndexPage,
+    PolicyPage,
+    SignOff,
+)
+from interpretations.publishing import package_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +28,8 @@ def policy_revisions():
     return Revision.objects.filter(content_type__in=types).count()
 
 
-def test_demo_policies_workflow_and_permissions(settings, client):
+def test_demo_policies_workflow_and_permissions(demo_site, settings, client):
     settings.DEBUG = True
-    call_command("load_demo", verbosity=0)
     counts = (PolicyPage.objects.live().count(), policy_revisions(), Concern.objects.count())
     call_command("load_demo", verbosity=0)
     assert (PolicyPage.objects.live().count(), policy_revisions(),
@@ -48,7 +54,20 @@ def test_demo_policies_workflow_and_permissions(settings, client):
     library = client.get("/policies/?q=个人所得税").content.decode()
     assert "关于进一步加强个人所得税征管的通知" in library
     assert "政策解读" in client.get("/interpretations/").content.decode()
-    old = PolicyPage.objects.get(validity="revised")
+    # A withdrawn policy keeps its page with the notice and the replacing document.
+    old = PolicyPage.objects.get(validity="replaced")
     html = client.get(old.url).content.decode()
-    assert "已修订" in html and "本文件已被替代" in html and old.replaced_by.url in html
-    assert "已修订" in client.get("/policies/?validity=revised").content.decode()
+    assert "起已被替代" in html and old.replaced_by.url in html and old.validity_note in html
+    assert old.title in client.get("/policies/?validity=replaced").content.decode()
+    # An emergency publication whose 补签 is done; a significant revision with its note.
+    emergency = EmergencyPublication.objects.get()
+    assert emergency.completed_at is not None and len(emergency.reason) >= 10
+    assert "待补签" not in client.get(emergency.page.url).content.decode()
+    note = PolicyChangeNote.objects.get()
+    assert note.note in client.get(note.page.url).content.decode()
+    # Every live revision was signed by three different people, one per step.
+    for policy in policies:
+        approvers = SignOff.objects.filter(revision_id=policy.live_revision_id,
+                                           result=SignOff.Result.APPROVED)
+        assert approvers.count() == 3, policy.title
+        assert len(set(approvers.values_list("approver_id", flat=True))) == 3, policy.title

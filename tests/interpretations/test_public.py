@@ -44,10 +44,11 @@ def test_unpublished_policy_is_not_public(client, make_policy, section):
     assert "尚未发布的草稿文件" not in client.get("/feeds/policies/").content.decode()
 
 
-def test_library_filters_by_validity_year_and_topic(client, make_policy, section):
-    current = make_policy(publish=True, title="关于促进就业创业的若干措施")
+def test_library_filters_by_validity_year_and_topic(client, make_policy, section, sign_off):
+    current = make_policy(title="关于促进就业创业的若干措施")
     current.tags.add("就业创业")
-    current.save_revision().publish()
+    current.save_revision()
+    sign_off(current)
     make_policy(publish=True, title="关于旧版补贴办法的通知", validity=Validity.REPEALED,
                 published_on=datetime.date(2024, 5, 1))
     html = client.get(section.url + "?validity=repealed").content.decode()
@@ -58,13 +59,15 @@ def test_library_filters_by_validity_year_and_topic(client, make_policy, section
     assert "关于促进就业创业的若干措施" in html and "关于旧版补贴办法的通知" not in html
 
 
-def test_followups_in_date_order_and_feedback_enters_concerns_log(client, make_policy):
+def test_followups_in_date_order_and_feedback_enters_concerns_log(client, make_policy,
+                                                                  sign_off):
     page = make_policy(concerns_livelihood=True, assessment_plan="每季度评估一次")
     page.followups.add(FollowUpInterpretation(published_on=datetime.date(2026, 5, 1),
                                               title="第二次解读：申领流程", body="<p>流程</p>"))
     page.followups.add(FollowUpInterpretation(published_on=datetime.date(2026, 4, 1),
                                               title="第一次解读：澄清误读", body="<p>澄清</p>"))
-    page.save_revision().publish()
+    page.save_revision()
+    page = sign_off(page)
     html = client.get(page.url).content.decode()
     assert html.index("第一次解读：澄清误读") < html.index("第二次解读：申领流程")
     response = client.post(f"/feedback/policies/{page.pk}/",
@@ -104,13 +107,14 @@ def test_preview_shows_the_draft_not_the_cached_live_version(client, make_policy
     assert "文字解读正文" in client.get(page.url).content.decode()  # readers: still the live one
 
 
-def test_related_documents_are_linked(client, make_policy):
+def test_related_documents_are_linked(client, make_policy, sign_off):
     from interpretations.models import RelatedPolicy
 
     other = make_policy(publish=True, title="关于印发临江市就业补助资金管理办法的通知")
     page = make_policy()
     page.related_links.add(RelatedPolicy(target=other))
-    page.save_revision().publish()
+    page.save_revision()
+    page = sign_off(page)
     html = client.get(page.url).content.decode()
     assert f'href="{other.url}"' in html and "关于印发临江市就业补助资金管理办法的通知" in html
 

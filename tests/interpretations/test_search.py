@@ -58,14 +58,14 @@ def test_search_lists_title_hits_first_then_newest(client, make_policy, section)
     assert "临江市住房公积金提取管理办法" not in html and "城乡居民医疗保险" not in html
 
 
-def test_search_finds_only_what_is_published(make_policy):
+def test_search_finds_only_what_is_published(make_policy, sign_off):
     page = make_policy(publish=True)  # body: 为进一步做好个人所得税征管工作，现就有关事项通知如下
     draft = PolicyPage.objects.get(pk=page.pk)
     draft.body = "<p>农村危房改造补助标准另行公布。</p>"
-    revision = draft.save_revision()  # an unpublished change of a live policy
+    draft.save_revision()  # an unpublished change of a live policy
     assert list(search_policies("危房改造", PolicyPage.objects.live())) == []
     assert [p.pk for p in search_policies("有关事项", PolicyPage.objects.live())] == [page.pk]
-    revision.publish()
+    sign_off(page)
     assert [p.pk for p in search_policies("危房改造", PolicyPage.objects.live())] == [page.pk]
     assert list(search_policies("有关事项", PolicyPage.objects.live())) == []
 

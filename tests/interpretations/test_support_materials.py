@@ -53,7 +53,7 @@ def _fresh_calendar():
 
 
 @pytest.fixture
-def enterprise_policy(make_policy):
+def enterprise_policy(make_policy, sign_off):
     """enterprise_policy(went_live=datetime, guide=False, manual=False, **fields): a published
     policy marked 涉企 whose first go-live is ``went_live``."""
 
@@ -67,7 +67,8 @@ def enterprise_policy(make_policy):
                                                   document=document("创业补贴申报指南")))
         if manual:
             page.work_manual = document(MANUAL_TITLE, "manual.docx")
-        page.save_revision().publish()
+        page.save_revision()
+        page = sign_off(page)
         if went_live:
             PolicyPage.objects.filter(pk=page.pk).update(first_published_at=went_live)
         return PolicyPage.objects.get(pk=page.pk)
@@ -130,7 +131,7 @@ def test_guide_is_downloadable_publicly_the_manual_is_never_public(client, enter
                                                                    section, editor):
     page = enterprise_policy(guide=True, manual=True)
     html = client.get(page.url).content.decode()
-    guide = page.attachments.get(kind=PolicyAttachment.Kind.GUIDE).document
+    guide = page.attachments.get(kind=PolicyAttachment.Kind.GUIDE)  # the signed copy
     assert 'id="guide-h">申报指南</h2>' in html and guide.url in html
     manual = page.work_manual
     for url in [page.url, section.url, "/interpretations/", "/feeds/policies/", "/api/policies/",
@@ -159,7 +160,8 @@ def test_a_manual_in_a_draft_is_internal_before_it_is_published(client, enterpri
 # --- the editor -----------------------------------------------------------------------------------
 
 
-def test_editor_panel_shows_due_date_and_what_is_missing(client, enterprise_policy, approver):
+def test_editor_panel_shows_due_date_and_what_is_missing(client, enterprise_policy, approver,
+                                                         sign_off):
     page = enterprise_policy(went_live=at(datetime.date(2025, 9, 28)))
     client.force_login(approver)
     url = reverse("wagtailadmin_pages:edit", args=[page.pk])
@@ -167,8 +169,8 @@ def test_editor_panel_shows_due_date_and_what_is_missing(client, enterprise_poli
     assert 'data-support-materials="overdue"' in html
     assert "2025年10月14日 18:00" in html and "尚缺：申报指南、工作手册" in html
 
-    # The approver adds the guide (an attachment of kind 申报指南) and the manual, and publishes:
-    # both were signed off with the page revision.
+    # The approver adds the guide (an attachment of kind 申报指南) and the manual and submits
+    # them: both are signed off and published with the page revision.
     guide, manual = document("创业补贴申报指南"), document(MANUAL_TITLE, "manual.docx")
     data = edit_post_data(page, "action-save", work_manual=manual.pk)
     data.update(nested_form_data({"attachments": inline_formset([
@@ -177,12 +179,12 @@ def test_editor_panel_shows_due_date_and_what_is_missing(client, enterprise_poli
     html = client.get(url).content.decode()
     assert "当前编辑的版本已补充：申报指南、工作手册" in html  # a draft does not count yet
     assert support_materials(PolicyPage.objects.get(pk=page.pk)).missing
-    data = edit_post_data(page, "action-publish", work_manual=manual.pk)
+    data = edit_post_data(page, "action-submit", work_manual=manual.pk, change_kind="minor")
     data.update(nested_form_data({"attachments": inline_formset([
         {"kind": "guide", "title": "创业补贴申报指南", "document": guide.pk}])}))
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
-    live = PolicyPage.objects.get(pk=page.pk)
+    live = sign_off(page)
     assert support_materials(live).missing == ()
     assert 'data-support-materials="complete"' in client.get(url).content.decode()
     assert "创业补贴申报指南" in client.get(live.url).content.decode()
@@ -251,12 +253,13 @@ def test_list_is_scoped_to_the_department_and_filters_by_status(client, enterpri
 
 
 def test_reminders_go_to_the_drafting_department_once(enterprise_policy, editor, approver,
-                                                      make_user, city):
+                                                      make_user, city, reviewers_for):
     editor.phone = "13800000001"
     editor.save()
     make_user(roles.EDITOR, city["orgs"]["housing"])  # another department: never reminded
     page = enterprise_policy(went_live=at(datetime.date(2025, 9, 28)))  # due 2025-10-14 18:00
     enterprise_policy(went_live=at(datetime.date(2025, 9, 28)), guide=True, manual=True)
+    signer = reviewers_for(page)[0]  # the 审签人 of 市人社局 who signed it off, reminded too
 
     # Three working days before: nothing yet.
     assert remind_support_materials(now=at(datetime.date(2025, 10, 10))) == 0
@@ -266,7 +269,7 @@ def test_reminders_go_to_the_drafting_department_once(enterprise_policy, editor,
     assert remind_support_materials(now=at(datetime.date(2025, 10, 13))) == 0
     soon = Message.objects.filter(kind="interpretations.support_due_soon")
     assert sorted(m.user_id for m in soon.filter(channel="inbox")) == sorted(
-        [editor.pk, approver.pk])
+        [editor.pk, approver.pk, signer.pk])
     assert list(soon.filter(channel="sms").values_list("recipient", flat=True)) == ["13800000001"]
     inbox = soon.filter(channel="inbox").first()
     assert "申报指南、工作手册" in inbox.body and "2025-10-14" in inbox.body
@@ -276,10 +279,10 @@ def test_reminders_go_to_the_drafting_department_once(enterprise_policy, editor,
     for _ in range(2):
         remind_support_materials(now=at(datetime.date(2025, 10, 15)))
     overdue = Message.objects.filter(kind="interpretations.support_overdue", channel="inbox")
-    assert sorted(m.user_id for m in overdue) == sorted([editor.pk, approver.pk])
+    assert sorted(m.user_id for m in overdue) == sorted([editor.pk, approver.pk, signer.pk])
     assert "已超过期限" in overdue.first().body
     assert SupportMaterialsReminder.objects.filter(policy=page).count() == 2
-    assert Message.objects.filter(kind__startswith="interpretations.support").count() == 6
+    assert Message.objects.filter(kind__startswith="interpretations.support").count() == 8
 
 
 def test_a_policy_first_seen_overdue_gets_only_the_overdue_reminder(enterprise_policy, editor):
@@ -291,7 +294,8 @@ def test_a_policy_first_seen_overdue_gets_only_the_overdue_reminder(enterprise_p
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_runs_at_once_remind_once(enterprise_policy, editor, approver, monkeypatch):
+def test_two_runs_at_once_remind_once(enterprise_policy, editor, approver, monkeypatch,
+                                      reviewers_for):
     import threading
     import time
 
@@ -299,7 +303,8 @@ def test_two_runs_at_once_remind_once(enterprise_policy, editor, approver, monke
 
     from core import messaging
 
-    enterprise_policy(went_live=at(datetime.date(2025, 9, 28)))
+    page = enterprise_policy(went_live=at(datetime.date(2025, 9, 28)))
+    signer = reviewers_for(page)[0]  # the 审签人 of 市人社局 who signed it off
     original = messaging.send
 
     def slow_send(*args, **kwargs):  # the first run still holds its claim when the second comes
@@ -323,7 +328,7 @@ def test_two_runs_at_once_remind_once(enterprise_policy, editor, approver, monke
         t.join(30)
     assert sorted(results) == [0, 1]
     assert sorted(Message.objects.filter(kind="interpretations.support_overdue").values_list(
-        "user_id", flat=True)) == sorted([editor.pk, approver.pk])
+        "user_id", flat=True)) == sorted([editor.pk, approver.pk, signer.pk])
 
 
 def test_the_task_is_on_the_beat_schedule(settings):
@@ -337,12 +342,11 @@ def test_the_task_is_on_the_beat_schedule(settings):
 # --- demo -----------------------------------------------------------------------------------------
 
 
-def test_demo_has_a_complete_and_an_overdue_enterprise_policy(settings):
+def test_demo_has_a_complete_and_an_overdue_enterprise_policy(demo_site, settings):
     from django.core.management import call_command
     from wagtail.models import Revision
 
     settings.DEBUG = True
-    call_command("load_demo", verbosity=0)
     revisions = Revision.objects.count()
     call_command("load_demo", verbosity=0)
     assert Revision.objects.count() == revisions

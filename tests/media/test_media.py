@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from media.models import MediaItem, validate_webvtt
+from tests.forms import form_data, option_value
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +26,16 @@ def test_video_needs_transcript_and_captions():
     assert audio.accessibility_problems() == []
 
 
-def test_admin_upload_rejects_non_webvtt_captions(client, make_user):
+def test_admin_upload_rejects_non_webvtt_captions(client, make_user, city):
     admin = make_user(is_superuser=True, is_staff=True)
     client.force_login(admin)
-    data = {"title": "解读视频", "kind": "video", "transcript": "文字实录",
-            "file": SimpleUploadedFile("a.mp4", b"\x00\x00\x00\x18ftypmp42", "video/mp4"),
-            "captions": SimpleUploadedFile("a.vtt", b"not captions", "text/vtt")}
-    response = client.post("/admin/snippets/media/mediaitem/add/", data)
+    url = "/admin/snippets/media/mediaitem/add/"
+    form, data = form_data(client.get(url).content.decode(), "form[method=post][enctype]")
+    data.update({"title": "解读视频", "kind": "video", "transcript": "文字实录",
+                 "department": option_value(form, "department", "市人社局"),
+                 "file": SimpleUploadedFile("a.mp4", b"\x00\x00\x00\x18ftypmp42", "video/mp4"),
+                 "captions": SimpleUploadedFile("a.vtt", b"not captions", "text/vtt")})
+    response = client.post(url, data)
     assert response.status_code == 200
     assert "WebVTT" in response.content.decode()
     assert not MediaItem.objects.exists()

@@ -11,9 +11,8 @@ from ratings.models import Appeal, BadRatingCase, Rating, RatingInvitation, Serv
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_ratings(client, settings):
+def test_demo_ratings(demo_site, client, settings):
     settings.DEBUG = True
-    call_command("load_demo", verbosity=0)
     counts = (ServiceEvent.objects.count(), Rating.objects.count(),
               BadRatingCase.objects.count(), RatingInvitation.objects.count(),
               Message.objects.count())

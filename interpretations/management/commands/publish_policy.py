@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.models import User
 from interpretations.models import PolicyPage
-from interpretations.services import PackageIncomplete, message_for, publish_policy
+from interpretations.publishing import PublishRefused, publish_policy
 
 
 class Command(BaseCommand):
@@ -27,8 +27,8 @@ class Command(BaseCommand):
                 continue
             try:
                 publish_policy(page, user=actor)
-            except PackageIncomplete as exc:
-                failures.append(f"{pk} 《{page.title}》: {message_for(exc.problems)}")
+            except PublishRefused as exc:
+                failures.append(f"{pk} 《{page.title}》: {exc}")
             except PermissionDenied as exc:
                 failures.append(f"{pk} 《{page.title}》: {exc}")
             else:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "enterprises",
     "media",
     "wagtail.contrib.forms",
+    "wagtail.contrib.table_block",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -194,6 +195,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "interpretations.tasks.remind_support_materials_due",
         "schedule": crontab(minute=15, hour=8),
     },
+    # 紧急发布: an overdue 事后审签 reminds the department and the supervisors once a day.
+    "interpretations.remind_overdue_countersign": {
+        "task": "interpretations.tasks.remind_overdue_countersign_task",
+        "schedule": crontab(minute=20, hour=8),
+    },
     "enterprises.push_recover": {
         "task": "enterprises.tasks.push_recover",
         "schedule": 120.0,
@@ -294,8 +300,11 @@ WAGTAILADMIN_USER_LOGIN_FORM = "core.forms.AdminLoginForm"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # 三同步: the last approval publishes only a complete package approved on its exact revision,
 # and an edit during sign-off sends the document back through every step.
-WAGTAIL_FINISH_WORKFLOW_ACTION = "interpretations.services.finish_workflow"
+WAGTAIL_FINISH_WORKFLOW_ACTION = "interpretations.publishing.finish_workflow"
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+# Sign-off notices go to the people in a step's scope (interpretations.signals), not to every
+# superuser.
+WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False
 
 
 # --- Platform rules (local practice: settings with the defaults from domain-rules.md) ----------
@@ -304,6 +313,12 @@ PLATFORM = {
     "MESSAGE_RETRY_AFTER_SECONDS": 300,
     # 政策解读 (interpretations/): a registered public concern is answered within these hours.
     "CONCERN_RESPONSE_HOURS": 48,
+    # 三同步 sign-off: no person approves two steps of the same revision.
+    "SIGNOFF_SEPARATE_DUTIES": True,
+    # 紧急发布: the 事后审签 is due within these working days of the emergency go-live.
+    "EMERGENCY_COUNTERSIGN_WORKING_DAYS": 3,
+    # 专家预览: an expert's read-only link to a draft lives at most this many days.
+    "EXPERT_PREVIEW_MAX_DAYS": 30,
     # Provincial practice (domain rules §4): a new enterprise-support policy's work manual
     # (工作手册) and application guide (申报指南) within this many working days of its first go-live.
     "SUPPORT_MATERIALS_WORKING_DAYS": 7,
