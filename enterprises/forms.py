@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from core.idempotency import IdempotentFormMixin
 from enterprises.models import Frequency, SizeClass
 
 
@@ -307,7 +308,7 @@ class PreferencesForm(forms.Form):
         return data
 
 
-class RequestForm(forms.Form):
+class RequestForm(IdempotentFormMixin, forms.Form):
     """企业诉求: becomes a 12345 ticket on the 政企通 channel (content and attachment checked
     as on every intake form)."""
 

@@ -292,10 +292,11 @@ def _amount(text):
         raise ValidationError(_("兑现金额“%(v)s”不是有效的金额") % {"v": text})
     if value <= 0:
         raise ValidationError(_("兑现金额必须大于 0"))
-    if value != value.quantize(Decimal("0.01")):
-        raise ValidationError(_("兑现金额最多保留两位小数（单位为元）"))
+    # Before rounding: 1e100 has more digits than rounding to the fen can hold.
     if value >= MAX_AMOUNT:
         raise ValidationError(_("兑现金额超出合理范围，请核对（单位为元）"))
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError(_("兑现金额最多保留两位小数（单位为元）"))
     return value.quantize(Decimal("0.01"))
 
 

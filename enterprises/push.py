@@ -153,17 +153,12 @@ def _create(policy, revision, kind, note="", reason=""):
 
 
 def enqueue(task, *args):
-    """Queue ``task`` once the current transaction commits. If the broker cannot be reached the
-    work is only logged: its state is in the database and ``recover`` queues it later."""
-    from kombu.exceptions import OperationalError
+    """Queue ``task`` once the current transaction commits (``core.tasks.enqueue``). If the
+    broker cannot be reached the work is only logged: its state is in the database and
+    ``recover`` queues it later."""
+    from core.tasks import enqueue as enqueue_after_commit
 
-    def send():
-        try:
-            task.delay(*args)
-        except (OperationalError, ConnectionError, OSError) as exc:
-            logger.warning("Broker unavailable, %s%r left to recovery: %s", task.name, args, exc)
-
-    transaction.on_commit(send)
+    enqueue_after_commit(task, *args)
 
 
 # --- 2. matching and recording ------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core import messaging, roles
 from core.models import User
+from core.params import id_field
 from core.permissions import organisation_scope
 from enterprises.models import Assistance, AssistanceVisit, Enterprise, ProfileChange
 
@@ -122,11 +123,15 @@ def change_profile(enterprise, user, changes, now=None):
 
 
 def requests_for(enterprise):
-    """Every ticket carrying the enterprise's credit code, whichever channel it came in by (a
-    request phoned in to 12345 with the code is the enterprise's too)."""
+    """The tickets the enterprise filed itself through its portal: the only ones it lists,
+    opens, rates and downloads attachments of (every portal route asks here). A ticket staff
+    recorded with the enterprise's credit code (涉及企业, e.g. a worker's complaint about it)
+    is not among them."""
     from hotline.models import Ticket
 
-    return Ticket.objects.filter(enterprise_credit_code=enterprise.credit_code)
+    if enterprise is None or enterprise.pk is None:
+        return Ticket.objects.none()
+    return Ticket.objects.filter(filed_by_enterprise=enterprise)
 
 
 def request_for(enterprise, number):
@@ -140,9 +145,10 @@ def live_policy(pk):
     from interpretations.models import PolicyPage
 
     try:
-        return PolicyPage.objects.live().filter(pk=int(pk)).first()
-    except (TypeError, ValueError):
+        pk = id_field().clean(pk)
+    except ValidationError:
         return None
+    return PolicyPage.objects.live().filter(pk=pk).first() if pk else None
 
 
 def request_limit_reached(enterprise, count=True):
@@ -171,7 +177,7 @@ def file_request(enterprise, *, subject, content, category, contact_name, contac
         category=category, division=enterprise.division,
         content=f"【{subject}】{text}" if subject else text, policy=policy,
         enterprise_credit_code=enterprise.credit_code, enterprise_name=enterprise.name[:100],
-        attachments=attachments)
+        filed_by_enterprise=enterprise, attachments=attachments)
 
 
 def request_progress(ticket):
@@ -217,9 +223,12 @@ def rate_request(ticket, user, *, level, reason="", comment="", client=None):
     rules every channel uses: the ticket's one invitation (the one the rating SMS carries, or
     issued now) is consumed by ``ratings.services.submit_rating`` on the 企业门户 channel, so a
     ticket is rated once whichever way the enterprise answers. Raises RatingError."""
+    from enterprises.access import enterprise_for
     from ratings import services as ratings_services
     from ratings.models import Channel, RatingInvitation
 
+    if not requests_for(enterprise_for(user)).filter(pk=ticket.pk).exists():
+        raise ratings_services.RatingError(_("只能评价本企业通过企业门户提交的诉求。"))
     state, _rating = rating_state(ticket)
     if state == "rated":
         raise ratings_services.RatingError(_("该诉求已评价，评价提交后不能修改。"))

@@ -31,10 +31,10 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from core.exports import csv_download
 from core.models import Division
+from core.viewsets import ModelViewSet
 from enterprises import criteria, industries, payouts
 from enterprises.access import may_see_policy_enterprises, scope_policies
 from enterprises.forms import EnterpriseAdminForm, PayoutForm, PayoutUploadForm

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core import idempotency, params
 from core.models import Organisation
 from hotline import charts, metrics, policy_picker, services
 from hotline.forms import IntakeForm, LinkPolicyForm
@@ -129,15 +130,22 @@ def intake(request):
     form = IntakeForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            ticket = form.file(request.user)
+            # One ticket per form: a second submit of it (double click, retry) opens the first.
+            filed = idempotency.submit_once(
+                f"hotline.intake:{request.user.pk}", form.submission_key,
+                lambda: form.file(request.user), reference=lambda ticket: ticket.pk)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         except TransitionError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("已受理，工单编号 %(number)s。") % {"number": ticket.number})
-            return redirect("hotline_ticket_detail", pk=ticket.pk)
+            if filed.repeated:
+                messages.info(request, _("该表单已提交过，未重复受理；以下是已受理的工单。"))
+            else:
+                messages.success(request, _("已受理，工单编号 %(number)s。") % {
+                    "number": filed.result.number})
+            return redirect("hotline_ticket_detail", pk=filed.reference)
     return TemplateResponse(request, "hotline/admin/intake.html", {
         "form": form, "page_title": _("受理工单"), "header_icon": "plus"})
 
@@ -177,10 +185,7 @@ def policy_lookup(request):
 
 @view_required
 def analysis(request):
-    try:
-        months = max(1, min(24, int(request.GET.get("months", 6))))
-    except ValueError:
-        months = 6
+    months = params.parameter(request.GET, "months", params.integer_field(1, 24), default=6)
     start, end = metrics.months_back(months)
     scoped = services.visible_tickets(request.user)
     monthly = metrics.table(start, end, by=("month",), queryset=scoped)
@@ -207,11 +212,8 @@ def calendar_year(request):
     """Enter or correct a year of the holiday calendar in one go, and see the result."""
     from hotline import calendar
 
-    try:
-        year = int(request.POST.get("year") or request.GET.get("year") or
-                   timezone.localdate().year + 1)
-    except ValueError:
-        year = timezone.localdate().year
+    year = params.parameter(request.POST if request.method == "POST" else request.GET, "year",
+                            params.year_field(), default=timezone.localdate().year + 1)
     text = request.POST.get("entries", "")
     if request.method == "POST":
         try:

@@ -1,14 +1,22 @@
+import os
+
+import filetype
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.idempotency import IdempotentFormMixin
 from core.models import Division
 from hotline import services
 from hotline.models import Category, Channel, Urgency
 from hotline.policy_picker import PolicyField
 
 MAX_UPLOAD = 5 * 1024 * 1024
-UPLOAD_TYPES = (".jpg", ".jpeg", ".png", ".pdf")
+# Extension → the type the file's content must be, told from its first bytes (``filetype``).
+# Only formats with a signature are accepted, so a renamed program or script never passes.
+UPLOAD_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+                ".pdf": "application/pdf"}
+SIGNATURE_BYTES = 8192  # enough for filetype to tell every type above
 
 
 def division_choices():
@@ -65,12 +73,21 @@ class TicketFields(forms.Form):
 
 
 def validate_attachment(upload):
-    """An optional upload on any intake form (public, staff, 企业诉求): type and size."""
+    """An optional upload on any intake form (public, staff, 企业诉求): size, extension, and
+    content — the file's signature must be the type its extension names."""
     if upload:
         if upload.size > MAX_UPLOAD:
             raise ValidationError(_("附件不能超过 5MB。"))
-        if not upload.name.lower().endswith(UPLOAD_TYPES):
+        expected = UPLOAD_TYPES.get(os.path.splitext(upload.name.lower())[1])
+        if expected is None:
             raise ValidationError(_("附件只能是 JPG、PNG 图片或 PDF 文件。"))
+        upload.seek(0)
+        head = upload.read(SIGNATURE_BYTES)
+        upload.seek(0)
+        kind = filetype.guess(head)
+        if kind is None or kind.mime != expected:
+            raise ValidationError(_("附件内容与文件类型不符：“%(name)s”不是有效的 JPG、PNG 图片或 "
+                                    "PDF 文件，请上传原始文件。") % {"name": upload.name})
     return upload
 
 
@@ -89,7 +106,7 @@ class AttachmentField(forms.Form):
         return [upload] if upload else []
 
 
-class PublicTicketForm(AttachmentField, TicketFields):
+class PublicTicketForm(IdempotentFormMixin, AttachmentField, TicketFields):
     agree = forms.BooleanField(label=_("我确认所填内容真实，并同意热线为办理本诉求使用上述信息。"))
 
     def file(self):
@@ -103,7 +120,7 @@ class PublicTicketForm(AttachmentField, TicketFields):
             attachments=self.attachments())
 
 
-class IntakeForm(AttachmentField, TicketFields):
+class IntakeForm(IdempotentFormMixin, AttachmentField, TicketFields):
     """Hotline staff entering a call (or any channel) in the workbench."""
 
     channel = forms.ChoiceField(label=_("受理渠道"), choices=Channel.choices,

@@ -258,9 +258,14 @@ def validate_content(content):
 
 def intake(*, channel, caller_name, caller_phone, category, division, content, address="",
            urgency=Urgency.NORMAL, user=None, policy=None, enterprise_credit_code="",
-           enterprise_name="", attachments=(), received_at=None, answer="", notify=True):
+           enterprise_name="", attachments=(), received_at=None, answer="", notify=True,
+           filed_by_enterprise=None):
     """Register a new request. Returns the ticket (status 待派单, or 已办结 when ``answer``
     is given: 直接办结 at intake, which needs the dispatcher role).
+
+    ``filed_by_enterprise`` is the enterprise filing its own request through the portal
+    (``enterprises.services.file_request``); ``enterprise_credit_code``/``enterprise_name`` only
+    record which enterprise the request is about and give it no access.
 
     Raises ValidationError with a Chinese message for bad input; nothing is written then.
     """
@@ -292,6 +297,7 @@ def intake(*, channel, caller_name, caller_phone, category, division, content, a
             address=(address or "").strip(), caller_name=caller_name.strip(),
             caller_phone=caller_phone, content=content.strip(), policy=policy,
             enterprise_credit_code=enterprise_credit_code, enterprise_name=enterprise_name,
+            filed_by_enterprise=filed_by_enterprise,
             suggested_lead_id=suggested_lead_id(category, division), created_by=staff,
             received_at=now,
         ), TicketEvent(

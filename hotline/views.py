@@ -6,9 +6,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core import ratelimit
+from core import idempotency, ratelimit
 from hotline import charts, metrics, public
 from hotline.forms import PublicTicketForm, TrackForm
+
+SUBMIT_SCOPE = "hotline.submit"
 
 
 def _limits(name):
@@ -20,17 +22,25 @@ def submit(request):
     limit, window = _limits("HOTLINE_SUBMIT_LIMIT")
     form = PublicTicketForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
+        # A repeat of a request already filed (double click, retry) shows its receipt again.
+        number = idempotency.earlier(SUBMIT_SCOPE, form.submission_key)
+        if number:
+            request.session["hotline_receipt"] = number
+            return redirect("hotline:receipt")
         if ratelimit.over_limit("hotline:submit", ratelimit.client_address(request), limit, window, count=False):
             form.add_error(None, _("提交过于频繁，请稍后再试；紧急情况请直接拨打 12345。"))
         elif form.is_valid():
             try:
-                ticket = form.file()
+                filed = idempotency.submit_once(
+                    SUBMIT_SCOPE, form.submission_key, form.file,
+                    reference=lambda ticket: ticket.number)
             except ValidationError as exc:
                 for field, messages in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
             else:
-                ratelimit.over_limit("hotline:submit", ratelimit.client_address(request), limit, window)
-                request.session["hotline_receipt"] = ticket.number
+                if not filed.repeated:
+                    ratelimit.over_limit("hotline:submit", ratelimit.client_address(request), limit, window)
+                request.session["hotline_receipt"] = filed.reference
                 return redirect("hotline:receipt")
     return render(request, "hotline/submit.html", {"form": form}, status=200)
 

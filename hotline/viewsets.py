@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 
 from core.models import Division
 from core.privacy import mask_name, mask_phone
+from core.viewsets import ModelViewSet
 from hotline import services
 from hotline.models import (
     OPEN_STATUSES,

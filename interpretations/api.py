@@ -2,12 +2,17 @@
 publish endpoint that goes through the same readiness rule as every other route."""
 
 from datetime import date
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Path, Query, Schema, Status
+from ninja.errors import ValidationError
 from ninja.security import django_auth
 
+from core.params import MAX_ID
 from interpretations.models import PolicyPage
 from interpretations.publishing import PublishRefused, publish_policy
 
@@ -48,6 +53,40 @@ class Problem(Schema):
     problems: list[str] = []
 
 
+# --- bad input: 400 with what was wrong, in Chinese; 404 in Chinese -------------------------
+
+MAX_OFFSET = 10**9
+PolicyId = Annotated[int, Path(ge=1, le=MAX_ID, description="政策文件编号")]
+
+
+def _problem(error):
+    """One parameter's problem, in Chinese, from a pydantic error."""
+    name = str(error["loc"][-1]) if error.get("loc") else ""
+    ctx = error.get("ctx") or {}
+    reason = {
+        "missing": lambda: _("缺少该参数"),
+        "int_parsing": lambda: _("须为整数"),
+        "int_from_float": lambda: _("须为整数"),
+        "greater_than_equal": lambda: _("不能小于 %(n)s") % {"n": ctx.get("ge")},
+        "greater_than": lambda: _("须大于 %(n)s") % {"n": ctx.get("gt")},
+        "less_than_equal": lambda: _("不能大于 %(n)s") % {"n": ctx.get("le")},
+        "less_than": lambda: _("须小于 %(n)s") % {"n": ctx.get("lt")},
+    }.get(error.get("type"), lambda: _("格式不正确"))()
+    return _("参数“%(name)s”无效：%(reason)s") % {"name": name, "reason": reason}
+
+
+@api.exception_handler(ValidationError)
+def bad_parameters(request, exc):
+    return api.create_response(request, {"detail": _("请求参数无效。"), "problems": [
+        _problem(error) for error in exc.errors]}, status=400)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": _("未找到该政策文件。"), "problems": []},
+                               status=404)
+
+
 def summary(page):
     return {
         "id": page.pk, "title": page.title, "doc_number": page.doc_number,
@@ -57,16 +96,17 @@ def summary(page):
     }
 
 
-@api.get("/", response=list[PolicySummary])
-def list_policies(request, limit: int = 20, offset: int = 0):
+@api.get("/", response={200: list[PolicySummary], 400: Problem})
+def list_policies(request, limit: int = 20,
+                  offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0):
     limit = max(1, min(limit, 100))
     pages = (PolicyPage.objects.live().select_related("issuing_organ")
              .prefetch_related("tags").order_by("-published_on", "-pk")[offset:offset + limit])
     return [summary(p) for p in pages]
 
 
-@api.get("/{int:pk}", response=PolicyDetail)
-def policy_detail(request, pk: int):
+@api.get("/{int:pk}", response={200: PolicyDetail, 400: Problem, 404: Problem})
+def policy_detail(request, pk: PolicyId):
     page = get_object_or_404(PolicyPage.objects.live(), pk=pk)
     return {
         **summary(page), "body": str(page.body.render_as_block({"page": page})),
@@ -80,8 +120,9 @@ def policy_detail(request, pk: int):
 
 
 @api.post("/{int:pk}/publish", auth=django_auth,
-          response={200: PolicySummary, 403: Problem, 409: Problem})
-def publish(request, pk: int):
+          response={200: PolicySummary, 400: Problem, 403: Problem, 404: Problem,
+                    409: Problem})
+def publish(request, pk: PolicyId):
     page = get_object_or_404(PolicyPage, pk=pk)
     try:
         publish_policy(page, user=request.user)

@@ -5,9 +5,19 @@ generation read when the request began; publishing, unpublishing or a scheduled 
 policy section page bumps the generation after the transaction commits, so no reader gets a
 stale version or a document without its interpretation once the go-live has committed. One
 ``get_many`` fetches generation and entry in a single round trip.
+
+Only known query parameters are cached: a page class lists the parameters its view reads and
+what a value may look like (``page_cache_params``, name → regular expression). A request with
+any other parameter, a repeated one, or a value that does not match is served but not stored,
+so ``?x=1``, ``?x=2``… cannot fill the cache. The key is built from the parameters sorted, with
+blank values left out, so the same view has one entry whatever the order.
+
+The cache itself may be down: ``core.cache.FailSafeRedisCache`` answers misses then, and the
+pages are served uncached.
 """
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,9 +28,30 @@ GENERATION_KEY = "pagecache:generation"
 PERSONAL_COOKIES = ("messages",)
 
 
+def normalised_query(request):
+    """The query string as the key sees it: parameters sorted, values stripped, blanks left out
+    (the views read ``?q=`` like no ``q``)."""
+    pairs = sorted((name, value.strip()) for name, values in request.GET.lists()
+                   for value in values if value.strip())
+    return "&".join(f"{name}={value}" for name, value in pairs)
+
+
 def entry_key(request):
-    raw = f"{request.get_host()}{request.get_full_path()}"
+    raw = f"{request.get_host()}{request.path}?{normalised_query(request)}"
     return "pagecache:page:" + hashlib.sha1(raw.encode("utf-8")).hexdigest()
+
+
+def query_is_cacheable(request, allowed):
+    """Whether every parameter of ``request`` is one of ``allowed`` (name → regular
+    expression a value must match in full), given once."""
+    for name, values in request.GET.lists():
+        values = [value.strip() for value in values if value.strip()]
+        if not values:
+            continue
+        pattern = allowed.get(name)
+        if pattern is None or len(values) > 1 or not re.fullmatch(pattern, values[0]):
+            return False
+    return True
 
 
 def purge_all():
@@ -56,8 +87,10 @@ def cached_fragment(key, request, render, timeout=86400):
     return html
 
 
-def mark_cacheable(request):
-    request._page_cacheable = True
+def mark_cacheable(request, params=None):
+    """The response to ``request`` may be stored if its query has only ``params`` (name →
+    value pattern, see the module docstring)."""
+    request._page_cacheable = dict(params or {})
 
 
 class AnonymousPageCacheMiddleware:
@@ -90,8 +123,10 @@ class AnonymousPageCacheMiddleware:
             response.headers["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)
+        allowed = getattr(request, "_page_cacheable", None)
         if (
-            getattr(request, "_page_cacheable", False)
+            allowed is not None
+            and query_is_cacheable(request, allowed)
             and response.status_code == 200
             and not response.streaming
             and not response.cookies

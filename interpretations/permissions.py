@@ -6,7 +6,9 @@ page permissions on the policy section (``interpretations.workflows``) say *what
 ``may_work_on`` says *on which policies*. Every route asks it: the page permission tester
 (editor, publish, unpublish, delete, move, bulk actions, the publish API and command), the
 editor's choice of drafting department, the page explorer and the sign-off steps limited to the
-drafting department.
+drafting department. What hangs on a policy (concerns, feedback, 紧急发布) is scoped the same
+way (``scope_to_policies``), and another department's draft titles stay out of the page
+explorer, search, chooser and site history (``hidden_drafts``).
 """
 
 from django.db.models import Q
@@ -65,3 +67,104 @@ class PolicyPermissionTester(PagePermissionTester):
         if (user.is_active and not user.is_superuser
                 and not may_work_on(user, page.drafting_department_id)):
             self.permissions = set()
+
+
+# --- Data attached to a policy: the concerns log, readers' feedback, 紧急发布 -----------------
+
+
+def scope_to_policies(queryset, user, field="policy"):
+    """The rows of ``queryset`` whose policy (reached by ``field``) ``user`` may work on: the
+    same department rule as the policies themselves (``policies_in_scope``)."""
+    from interpretations.models import PolicyPage
+
+    mine = policies_in_scope(user)
+    if not mine:  # city-wide
+        return queryset
+    return queryset.filter(**{f"{field}__in": PolicyPage.objects.filter(mine).values("pk")})
+
+
+class PolicyScopedViewMixin:
+    """For the admin views of a model attached to a policy: rows of policies outside the user's
+    scope do not exist (listing, export, inspect, edit, delete, history, usage, copy → 404), and
+    a form offers only the policies the user may work on. ``scope_field`` leads to the policy.
+    """
+
+    scope_field = "policy"
+
+    def get_base_queryset(self):
+        queryset = super().get_base_queryset()
+        if queryset.model is not self.model:  # history and usage list other things
+            return queryset
+        return scope_to_policies(queryset, self.request.user, self.scope_field)
+
+    def get_object(self, *args, **kwargs):
+        from django.http import Http404
+
+        obj = super().get_object(*args, **kwargs)
+        if obj is None or obj.pk is None:
+            return obj
+        visible = scope_to_policies(type(obj)._default_manager.filter(pk=obj.pk),
+                                    self.request.user, self.scope_field)
+        if not visible.exists():
+            raise Http404
+        return obj
+
+    def get_form(self, *args, **kwargs):
+        from interpretations.models import PolicyPage
+
+        form = super().get_form(*args, **kwargs)
+        field = form.fields.get(self.scope_field)
+        if field is not None and getattr(field, "queryset", None) is not None:
+            field.queryset = field.queryset.filter(
+                pk__in=PolicyPage.objects.filter(policies_in_scope(self.request.user))
+                .values("pk"))
+        return form
+
+
+# --- Draft titles in the page admin: explorer, page search, page chooser, site history -------
+
+
+def hidden_drafts(user):
+    """The policies whose draft ``user`` may not see (``None``: every draft is visible): other
+    departments' policies that were never published (their title is a draft's), or whose
+    latest draft carries a title other than the live one (the admin lists pages by their
+    draft title). Live policies showing their published title stay visible to everyone."""
+    from django.db.models import F
+
+    from interpretations.models import PolicyPage
+
+    mine = policies_in_scope(user)
+    if not mine:  # city-wide
+        return None
+    return PolicyPage.objects.exclude(mine).filter(
+        Q(live=False) | Q(has_unpublished_changes=True) & ~Q(draft_title=F("title")))
+
+
+def without_hidden_drafts(pages, user):
+    """``pages`` (a page queryset) without the policies whose draft ``user`` may not see: the
+    one rule of the explorer, the page search, the page chooser and its search."""
+    hidden = hidden_drafts(user)
+    if hidden is None:
+        return pages
+    return pages.exclude(pk__in=hidden.values("pk"))
+
+
+# Log entries of another department's policy that show only what was public anyway.
+PUBLIC_LOG_ACTIONS = ["wagtail.publish", "interpretations.emergency_publish"]
+
+
+def without_hidden_log_entries(entries, user):
+    """Page log entries (the site-history report) without those of policies ``user`` may not
+    work on: their labels are the titles of drafts at the time. Only publications (whose title
+    was public then) of other departments' policies remain."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from interpretations.models import PolicyPage
+
+    mine = policies_in_scope(user)
+    if not mine:  # city-wide
+        return entries
+    policy = (Q(content_type=ContentType.objects.get_for_model(PolicyPage))
+              | Q(page_id__in=PolicyPage.objects.values("pk")))
+    own = Q(page_id__in=PolicyPage.objects.filter(mine).values("pk"))
+    return entries.exclude(policy & ~own & ~Q(action__in=PUBLIC_LOG_ACTIONS))

@@ -15,6 +15,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.params import id_field, parameter, year_field
+
 _WORD = re.compile(r"\w", re.UNICODE)
 
 
@@ -86,7 +88,8 @@ class IndexedSearchQuery(SearchQuery):
 
 
 def filter_policies(queryset, params):
-    """Apply the library's filters (topic, organ, year, validity) from GET parameters."""
+    """Apply the library's filters (topic, organ, year, validity) from GET parameters; a bad
+    organ or year answers 400 (``core.params``)."""
     from interpretations.models import PolicyPageTag, Validity
 
     filters = {}
@@ -95,14 +98,14 @@ def filter_policies(queryset, params):
         queryset = queryset.filter(pk__in=PolicyPageTag.objects.filter(
             tag__name=topic).values("content_object_id"))
         filters["topic"] = topic
-    organ = params.get("organ", "")
-    if organ.isdigit():
-        queryset = queryset.filter(issuing_organ_id=int(organ))
-        filters["organ"] = int(organ)
-    year = params.get("year", "")
-    if year.isdigit() and len(year) == 4:
-        queryset = queryset.filter(published_on__year=int(year))
-        filters["year"] = int(year)
+    organ = parameter(params, "organ", id_field())
+    if organ:
+        queryset = queryset.filter(issuing_organ_id=organ)
+        filters["organ"] = organ
+    year = parameter(params, "year", year_field())
+    if year:
+        queryset = queryset.filter(published_on__year=year)
+        filters["year"] = year
     validity = params.get("validity", "")
     if validity in Validity.values:
         queryset = queryset.filter(validity=validity)

@@ -3,7 +3,6 @@
 from django.urls import path
 
 from interpretations import expert_views, views
-from interpretations.api import api
 
 app_name = "interpretations"
 
@@ -13,7 +12,6 @@ urlpatterns = [
     # The signed copy of a live policy's attachment (``PolicyAttachment.file``).
     path("policies/<int:pk>/files/<str:digest>/<str:filename>", views.attachment,
          name="attachment"),
-    path("api/policies/", api.urls),
     # 专家预览: an outside expert's read-only view of a draft (no account; signed, expiring).
     path("review/<str:token>/", expert_views.expert_preview, name="expert_preview"),
     # Policy pages: Wagtail serving with a one-query route (falls back to Wagtail's routing).

@@ -10,7 +10,7 @@ from wagtail import views as wagtail_views
 from wagtail.models import Site
 from wagtail.url_routing import RouteResult
 
-from core import ratelimit, routes
+from core import idempotency, params, ratelimit, routes
 from interpretations.models import Concern, Feedback, FollowUpInterpretation, PolicyPage
 
 MAX_COMMENT = 500
@@ -68,6 +68,12 @@ def attachment(request, pk, digest, filename):
 def feedback(request, pk):
     """有帮助 / 没帮助 on a policy's interpretation; a comment enters the concerns log."""
     policy = get_object_or_404(PolicyPage.objects.live(), pk=pk)
+    thanks = redirect(policy.url + "?feedback=thanks#feedback")
+    # One feedback per form (the token is made in the browser: the page is cached for all).
+    scope = f"interpretations.feedback:{policy.pk}"
+    key = idempotency.submission_key(request.POST.get(idempotency.FIELD), request.POST)
+    if idempotency.earlier(scope, key) is not None:
+        return thanks
     if over_feedback_limit(request):
         return HttpResponse(_("提交过于频繁，请稍后再试。"), status=429)
     helpful = request.POST.get("helpful")
@@ -76,18 +82,21 @@ def feedback(request, pk):
     comment = request.POST.get("comment", "").strip()
     if len(comment) > MAX_COMMENT:
         return HttpResponseBadRequest(_("意见不能超过%(n)d字。") % {"n": MAX_COMMENT})
-    followup = None
-    if request.POST.get("followup", "").isdigit():
-        followup = FollowUpInterpretation.objects.filter(
-            page=policy, pk=int(request.POST["followup"])).first()
-    concern = None
-    if comment:
-        concern = Concern.objects.create(
-            policy=policy, source=Concern.Source.FEEDBACK,
-            kind=Concern.Kind.CONCERN, content=comment)
-    Feedback.objects.create(policy=policy, followup=followup, helpful=helpful == "1",
-                            comment=comment, concern=concern)
-    return redirect(policy.url + "?feedback=thanks#feedback")
+    followup_id = params.parameter(request.POST, "followup", params.id_field())
+    followup = FollowUpInterpretation.objects.filter(
+        page=policy, pk=followup_id).first() if followup_id else None
+
+    def create():
+        concern = None
+        if comment:
+            concern = Concern.objects.create(
+                policy=policy, source=Concern.Source.FEEDBACK,
+                kind=Concern.Kind.CONCERN, content=comment)
+        return Feedback.objects.create(policy=policy, followup=followup, helpful=helpful == "1",
+                                       comment=comment, concern=concern)
+
+    idempotency.submit_once(scope, key, create, reference=lambda feedback: feedback.pk)
+    return thanks
 
 
 class PolicyFeed(Feed):

@@ -11,12 +11,13 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSet
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from core import roles
 from core.models import Organisation
+from core.viewsets import ModelViewSet
 from interpretations.models import (
     Concern,
     EmergencyPublication,
@@ -25,7 +26,7 @@ from interpretations.models import (
     SignOff,
 )
 from interpretations.models.support import SupportStatus
-from interpretations.permissions import policies_in_scope
+from interpretations.permissions import PolicyScopedViewMixin, policies_in_scope
 from interpretations.services import support_materials_rows
 
 
@@ -45,7 +46,20 @@ class ConcernFilterSet(WagtailFilterSet):
         return queryset
 
 
-class ConcernViewSet(ModelViewSet):
+class PolicyScopedViewSet(ModelViewSet):
+    """A model attached to a policy: every view of it (listing, export, inspect, add, edit,
+    delete, history, usage, copy) sees only the rows of policies the user may work on
+    (``PolicyScopedViewMixin``); another department's row is a 404."""
+
+    scope_field = "policy"
+
+    def construct_view(self, view_class, **kwargs):
+        scoped = type(view_class.__name__, (PolicyScopedViewMixin, view_class),
+                      {"scope_field": self.scope_field})
+        return super().construct_view(scoped, **kwargs)
+
+
+class ConcernViewSet(PolicyScopedViewSet):
     model = Concern
     icon = "warning"
     menu_label = _("关切登记")
@@ -60,7 +74,7 @@ class ConcernViewSet(ModelViewSet):
     export_filename = "concerns"
 
 
-class FeedbackViewSet(ModelViewSet):
+class FeedbackViewSet(PolicyScopedViewSet):
     model = Feedback
     icon = "comment"
     menu_label = _("解读评价")
@@ -122,7 +136,7 @@ class EmergencyFilterSet(WagtailFilterSet):
         fields = ["status"]
 
 
-class EmergencyPublicationViewSet(ModelViewSet):
+class EmergencyPublicationViewSet(PolicyScopedViewSet):
     """紧急发布 with their reasons and 补签 deadlines: the supervisors' list (all departments)
     and each department's own (policies it may work on)."""
 
@@ -140,11 +154,7 @@ class EmergencyPublicationViewSet(ModelViewSet):
     list_export = ["page", "reason", "published_by_name", "published_at", "due_at",
                    "completed_at"]
     export_filename = "emergency-publications"
-
-    def get_queryset(self, request):
-        return EmergencyPublication.objects.filter(
-            page__in=PolicyPage.objects.filter(policies_in_scope(request.user))
-        ).select_related("page")
+    scope_field = "page"
 
     def get_urlpatterns(self):
         # Written by the emergency route only.

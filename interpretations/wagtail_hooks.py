@@ -68,7 +68,8 @@ def policies_to_publish(objects, include_descendants):
 
 def back_to_listing(request):
     target = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}):  # a path here, never a route name
         target = "wagtailadmin_explore_root"
     return redirect(target)
 
@@ -120,14 +121,19 @@ def copied_policy_is_a_draft(request, page, new_page):
 
 @hooks.register("construct_explorer_page_queryset")
 def hide_other_departments_drafts(parent_page, pages, request):
-    """The page explorer does not list another department's unpublished policies."""
-    from interpretations.models import PolicyPage
-    from interpretations.permissions import policies_in_scope
+    """The page explorer does not list another department's drafts (``hidden_drafts``)."""
+    from interpretations.permissions import without_hidden_drafts
 
-    mine = policies_in_scope(request.user)
-    if not mine:  # city-wide
-        return pages
-    return pages.exclude(pk__in=PolicyPage.objects.filter(live=False).exclude(mine).values("pk"))
+    return without_hidden_drafts(pages, request.user)
+
+
+@hooks.register("construct_page_chooser_queryset")
+def hide_other_departments_drafts_in_chooser(pages, request):
+    """Nor does the page chooser, browsing or searching (the same rule). The page search and
+    the site-history report: ``interpretations.admin_scoping``."""
+    from interpretations.permissions import without_hidden_drafts
+
+    return without_hidden_drafts(pages, request.user)
 
 
 @hooks.register("before_serve_document")

@@ -13,10 +13,11 @@ from wagtail.snippets.views.chooser import (
     ChooseView,
     SnippetChooserViewSet,
 )
-from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
+from wagtail.snippets.views.snippets import DeleteView, EditView
 
 from core.models import Organisation
 from core.permissions import organisation_scope
+from core.viewsets import SnippetViewSet
 from media.models import MediaItem
 
 

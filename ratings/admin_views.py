@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import params
 from core.permissions import organisation_scope, scope_to_user
 from hotline import charts
 from ratings import metrics, services
@@ -40,16 +41,10 @@ def _scoped_ratings(user):
 
 def _year_month(request):
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        year = today.year
+    year = params.parameter(request.GET, "year", params.year_field(), default=today.year)
     year = min(max(year, 2000), today.year)
-    try:
-        month = int(request.GET.get("month") or 0)
-    except ValueError:
-        month = 0
-    return year, month if 1 <= month <= 12 else 0
+    month = params.parameter(request.GET, "month", params.integer_field(0, 12), default=0)
+    return year, month
 
 
 @view_required
@@ -146,7 +141,8 @@ def case_act(request, pk, action):
 @permission_required("ratings.review_rating", raise_exception=True)
 def review(request):
     if request.method == "POST":
-        rating = get_object_or_404(Rating, pk=request.POST.get("rating") or 0)
+        rating = get_object_or_404(Rating, pk=params.parameter(
+            request.POST, "rating", params.id_field(required=True)))
         try:
             services.review_rating(rating, request.user, request.POST.get("decision"),
                                    request.POST.get("note", ""))

@@ -1,8 +1,9 @@
 """好差评 rules: one function per rule, called by every route (public page, QR code, SMS reply,
 admin workbench, tasks, demo).
 
-- ``invite``: a single-use, expiring rating link sent by SMS (the raw token exists only in the
-  message; the table keeps its SHA-256 hash).
+- ``invite``: a single-use, expiring rating link sent by SMS (the raw token reaches only the SMS
+  provider: the message log keeps the link masked, see ``core.messaging``; the table keeps its
+  SHA-256 hash).
 - ``submit_rating``: the one way a resident's rating is stored, whatever the channel.
 - ``handle_sms_reply``: a digit 1–5 replied to the SMS rates the latest open invitation.
 - ``apply_defaults``: unrated after N natural days → 基本满意 stored as a default.
@@ -13,7 +14,6 @@ admin workbench, tasks, demo).
 import hashlib
 import hmac
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -121,7 +121,9 @@ def invite(*, phone, served_at, ticket=None, event=None, case=None, now=None):
     phone = normalise_phone(phone)
     if not phone:
         return None
-    raw = secrets.token_urlsafe(24)
+    # The token is the message's secret: derivable again by the delivery task, never stored.
+    secret = messaging.new_secret()
+    raw = secret.token
     kind = RatingInvitation.Kind.RECTIFICATION if case else RatingInvitation.Kind.SERVICE
     days = platform("RATINGS_LINK_DAYS")
     try:
@@ -142,7 +144,8 @@ def invite(*, phone, served_at, ticket=None, event=None, case=None, now=None):
                 body = _("【好差评】您办理的%(what)s已办结，请对服务评价：%(link)s "
                          "或直接回复数字 5非常满意 4满意 3基本满意 2不满意 1非常不满意，"
                          "%(days)d天内有效。") % {"what": what, "link": link, "days": days}
-            messaging.send("sms", body, recipient=phone, link=link, kind=f"ratings.{kind}")
+            messaging.send("sms", body, recipient=phone, link=link, kind=f"ratings.{kind}",
+                           secret=secret)
     except IntegrityError:
         return None
     invitation.raw_token = raw

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import ratelimit
+from core import params, ratelimit
 from hotline import charts
 from ratings import metrics, services
 from ratings.forms import RatingForm, RectificationForm, WindowRatingForm
@@ -87,8 +87,9 @@ def rate_window(request, key):
     now = timezone.now()
     event = services.window_event_for_qr(window, now)
     if request.method == "POST":
-        posted = ServiceEvent.objects.filter(pk=request.POST.get("event") or 0,
-                                             window=window).select_related("item").first()
+        posted_id = params.parameter(request.POST, "event", params.id_field())
+        posted = ServiceEvent.objects.filter(pk=posted_id, window=window).select_related(
+            "item").first() if posted_id else None
         if posted is not None and posted.pk != getattr(event, "pk", None):
             # The page was opened for an earlier service: still fine while it is recent.
             since = now - timedelta(minutes=settings.PLATFORM["RATINGS_QR_MINUTES"])

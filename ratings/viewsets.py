@@ -2,8 +2,9 @@
 permissions decide who may add or change them; superusers by default)."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 
+from core.viewsets import ModelViewSet
 from ratings.models import ServiceItem, ServiceWindow
 
 

@@ -49,6 +49,7 @@ def pytest_report_header(config):
 def _isolated_outbox(settings, tmp_path):
     settings.MESSAGE_OUTBOX_DIR = tmp_path / "outbox"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture

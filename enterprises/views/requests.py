@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core import ratelimit
+from core import idempotency, ratelimit
 from enterprises import services
 from enterprises.access import enterprise_required, render_portal
 from enterprises.forms import RequestForm
@@ -39,25 +39,33 @@ def request_new(request):
         initial["policy"] = policy.pk
     form = RequestForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST":
+        # A repeat of a request already filed (double click, retry) opens that request.
+        scope = f"enterprises.request:{enterprise.pk}"
+        number = idempotency.earlier(scope, form.submission_key)
+        if number:
+            return redirect("enterprises:request_detail", number=number)
         if services.request_limit_reached(enterprise, count=False):
             form.add_error(None, _("提交过于频繁，请一小时后再试；紧急情况请直接拨打 12345。"))
         elif form.is_valid():
             data = form.cleaned_data
             try:
-                ticket = services.file_request(
-                    enterprise, subject=data["subject"], content=data["content"],
-                    category=data["category"], policy=data["policy"],
-                    contact_name=data["contact_name"], contact_phone=data["contact_phone"],
-                    attachments=[data["attachment"]] if data.get("attachment") else [])
+                filed = idempotency.submit_once(
+                    scope, form.submission_key, lambda: services.file_request(
+                        enterprise, subject=data["subject"], content=data["content"],
+                        category=data["category"], policy=data["policy"],
+                        contact_name=data["contact_name"], contact_phone=data["contact_phone"],
+                        attachments=[data["attachment"]] if data.get("attachment") else []),
+                    reference=lambda ticket: ticket.number)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     field = FIELD_NAMES.get(field, field)
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                services.request_limit_reached(enterprise)
-                messages.success(request, _("诉求已提交，工单编号 %(number)s。我们会尽快办理，"
-                                            "进度可随时在本页查看。") % {"number": ticket.number})
-                return redirect("enterprises:request_detail", number=ticket.number)
+                if not filed.repeated:
+                    services.request_limit_reached(enterprise)
+                    messages.success(request, _("诉求已提交，工单编号 %(number)s。我们会尽快办理，"
+                                                "进度可随时在本页查看。") % {"number": filed.reference})
+                return redirect("enterprises:request_detail", number=filed.reference)
     return render_portal(request, "enterprises/requests/new.html", {
         "form": form, "policy": policy, "policy_missing": bool(named) and policy is None,
     }, section="requests")

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.privacy import mask_name, mask_phone
+from core.storage import private_storage
 
 from .deadlines import Urgency
 
@@ -64,10 +65,19 @@ class Ticket(models.Model):
     policy = models.ForeignKey("wagtailcore.Page", verbose_name=_("涉及政策"), null=True,
                                blank=True, on_delete=models.SET_NULL, related_name="+",
                                db_index=False)
+    # 涉及企业: the enterprise the request is about, as recorded (by staff, or by the portal
+    # for the enterprise's own request). It links the ticket to the enterprise's profile and
+    # grants the enterprise nothing: a worker's complaint about an employer carries its code.
     enterprise_credit_code = models.CharField(
-        _("企业统一社会信用代码"), max_length=18, blank=True,
-        help_text=_("政企通诉求填写，用于关联企业档案。"))  # indexed where filled in, see Meta
-    enterprise_name = models.CharField(_("企业名称"), max_length=100, blank=True)
+        _("涉及企业统一社会信用代码"), max_length=18, blank=True,
+        help_text=_("诉求涉及的企业，用于关联企业档案；企业凭此不能查看或评价本工单。"))  # indexed, see Meta
+    enterprise_name = models.CharField(_("涉及企业名称"), max_length=100, blank=True)
+    # The enterprise that filed the request itself through its portal (政企通): the only one
+    # that sees it there and rates it (``enterprises.services.requests_for``).
+    filed_by_enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("提交企业"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", db_index=False,
+        help_text=_("通过企业门户提交本诉求的企业，仅由门户填写。"))  # indexed, see Meta
 
     suggested_lead = models.ForeignKey("core.Organisation", verbose_name=_("建议主办单位"),
                                        null=True, blank=True, on_delete=models.SET_NULL,
@@ -123,7 +133,8 @@ class Ticket(models.Model):
             # Most tickets have none of these links: partial indexes cost nothing on intake.
             *[models.Index(fields=[name], name=f"hotline_ticket_{name[:14]}",
                            condition=models.Q(**{f"{name}__isnull": False}))
-              for name in ("merged_into", "repeat_root", "repeat_of", "policy", "lead_org")],
+              for name in ("merged_into", "repeat_root", "repeat_of", "policy", "lead_org",
+                           "filed_by_enterprise")],
             models.Index(fields=["enterprise_credit_code"], name="hotline_ticket_enterprise",
                          condition=~models.Q(enterprise_credit_code="")),
         ]
@@ -218,8 +229,11 @@ class TicketEvent(models.Model):
 
 
 class TicketAttachment(models.Model):
+    """A file a caller or enterprise sent with a request: personal data, so it is kept in the
+    private storage (outside MEDIA_ROOT) and served only by ``hotline.attachments.download``."""
+
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("附件"), upload_to="hotline/%Y/%m/")
+    file = models.FileField(_("附件"), upload_to="hotline/%Y/%m/", storage=private_storage)
     name = models.CharField(_("文件名"), max_length=200)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 

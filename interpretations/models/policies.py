@@ -59,14 +59,18 @@ class PolicyPageTag(TaggedItemBase):
 
 
 class CachedPageMixin:
-    """Live views of these pages may be answered from the anonymous page cache."""
+    """Live views of these pages may be answered from the anonymous page cache.
+
+    ``page_cache_params``: the query parameters the view reads, each with the pattern a value
+    must match to be cached (``interpretations.cache``); any other query is served uncached."""
 
     page_cache = True
+    page_cache_params = {}
 
     def serve(self, request, *args, **kwargs):
         from interpretations.cache import mark_cacheable
 
-        mark_cacheable(request)
+        mark_cacheable(request, self.page_cache_params)
         return super().serve(request, *args, **kwargs)
 
 
@@ -80,6 +84,10 @@ class PolicyIndexPage(FixedRoutePageMixin, CachedPageMixin, Page):
     subpage_types = ["interpretations.PolicyPage"]
     max_count = 1
     per_page = 20
+    # What get_context and filter_policies read; a long search is served uncached.
+    page_cache_params = {"page": r"\d{1,4}", "q": r".{1,30}", "topic": r".{1,50}",
+                         "organ": r"\d{1,10}", "year": r"\d{4}",
+                         "validity": "|".join(Validity.values)}
 
     class Meta:
         verbose_name = _("政策文件库")
@@ -146,6 +154,7 @@ def filter_choices(index_page, request=None):
 class PolicyPage(FixedRoutePageMixin, CachedPageMixin, AudienceCriteria, Page):
     """A policy document (政策文件) with its interpretation package (解读包)."""
 
+    page_cache_params = {"feedback": "thanks"}  # the thanks line after 有帮助/没帮助
     doc_number = models.CharField(_("发文字号"), max_length=60, blank=True,
                                   help_text=_("例如：临政发〔2026〕3号。同一发文机关内不得重复。"))
     issuing_organ = models.ForeignKey(
@@ -529,6 +538,7 @@ class InterpretationIndexPage(FixedRoutePageMixin, CachedPageMixin, Page):
     parent_page_types = ["core.HomePage"]
     subpage_types = []
     max_count = 1
+    page_cache_params = {"page": r"\d{1,4}"}
 
     class Meta:
         verbose_name = _("政策解读栏目")

@@ -1,8 +1,11 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
+from core.accounts import lockout_message
 from core.models import Organisation
 
 
@@ -28,7 +31,21 @@ class PlatformUserEditForm(OrganisationFieldsMixin, UserEditForm):
         fields = UserEditForm.Meta.fields | {"organisation", "phone"}
 
 
-class AdminLoginForm(LoginForm):
+class LockoutMessageMixin:
+    """A login refused because of a lockout (django-axes marks the request) says so, in place
+    of "wrong username or password"."""
+
+    def get_invalid_login_error(self):
+        if getattr(self.request, "axes_locked_out", False):
+            return ValidationError(lockout_message(), code="locked_out")
+        return super().get_invalid_login_error()
+
+
+class SiteLoginForm(LockoutMessageMixin, AuthenticationForm):
+    """The site login (``/accounts/login/``)."""
+
+
+class AdminLoginForm(LockoutMessageMixin, LoginForm):
     """Wagtail's login form names its password field without a translatable label."""
 
     def __init__(self, *args, **kwargs):

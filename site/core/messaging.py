@@ -12,10 +12,28 @@ same key*, so the backend is what turns "at least once" into "exactly once" for 
 An adapter for a real provider passes the key as the provider's de-duplication id (most SMS and
 email APIs accept a client reference for that); the file and recording backends below keep the
 keys they have delivered and drop repeats.
+
+Secrets in messages (a rating link's token, any link that lets its holder act): the sender asks
+for one with ``new_secret()``, builds the link from ``secret.token`` and passes ``secret=`` to
+``send`` (or to ``Outgoing``). What is kept — the ``Message`` row, the outbox file, error
+texts — carries the masked form (``…/rate/AbC1****``); only the backend's ``send`` receives the
+real text (``for_delivery``), and the file backend masks it again before writing
+(``for_record``). The token is never stored: it is an HMAC of a random seed under a key derived
+from ``SECRET_KEY``, and the row keeps only the seed, so the delivery task — the first attempt,
+a Celery retry, or ``core.tasks.requeue_unsent_messages`` after a worker died — derives the same
+token again and sends the same text (same idempotency key, same link, nothing lost). Staff who
+read the message log see the seed at most, which is useless without ``SECRET_KEY``; whoever holds
+both already holds the server. Consequence: rotating ``SECRET_KEY`` invalidates secrets of
+messages not yet delivered, so rotate it with an empty outbox (no pending rows).
 """
 
+import base64
+import copy
 import fcntl
+import hashlib
+import hmac
 import json
+import secrets
 import threading
 from dataclasses import dataclass
 
@@ -24,6 +42,82 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from core.models import Message
+
+SECRET_SHOWN = 4  # characters of a token left readable in what is kept
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A usable token that travels in one message; only ``seed`` is ever stored."""
+
+    seed: str
+
+    @property
+    def token(self):
+        return derive_token(self.seed)
+
+    @property
+    def masked(self):
+        return mask_token(self.token)
+
+
+def new_secret():
+    return Secret(secrets.token_urlsafe(18))
+
+
+def derive_token(seed):
+    """The token of ``seed``: HMAC-SHA256 under a key derived from SECRET_KEY, URL-safe."""
+    key = hashlib.sha256(b"core.messaging.secret:" + settings.SECRET_KEY.encode()).digest()
+    digest = hmac.new(key, seed.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def mask_token(token):
+    return token[:SECRET_SHOWN] + "****"
+
+
+def mask(text, secret):
+    """``text`` with ``secret``'s token replaced by its masked form (the one rule for anything
+    that is kept: rows, outbox files, error texts, logs)."""
+    if not text or secret is None:
+        return text
+    return text.replace(secret.token, secret.masked)
+
+
+def unmask(text, secret):
+    if not text or secret is None:
+        return text
+    return text.replace(secret.masked, secret.token)
+
+
+def secret_of(message):
+    """The ``Secret`` a message (a row or an ``Outgoing``) carries, or None."""
+    secret = getattr(message, "secret", None)
+    if isinstance(secret, Secret):
+        return secret
+    seed = getattr(message, "secret_seed", "")
+    return Secret(seed) if seed else None
+
+
+def for_delivery(message):
+    """What the backend receives: the stored (masked) row with its secret put back, as an
+    unsaved copy so the real text never reaches the database."""
+    secret = secret_of(message)
+    if secret is None:
+        return message
+    real = copy.copy(message)
+    real.body = unmask(message.body, secret)
+    real.subject = unmask(message.subject, secret)
+    real.link = unmask(message.link, secret)
+    real.secret = secret
+    return real
+
+
+def for_record(message):
+    """subject, body and link of ``message`` as they may be kept (a file, a log line)."""
+    secret = secret_of(message)
+    return (mask(message.subject, secret), mask(message.body, secret),
+            mask(message.link, secret))
 
 
 class DeliveryError(Exception):
@@ -48,6 +142,7 @@ class Outgoing:
     body: str
     subject: str = ""
     link: str = ""
+    secret: Secret | None = None  # see "Secrets in messages" in the module docstring
     user_id = None  # not a field: lets a backend that only has ``send`` read it like a Message
 
     @property
@@ -95,10 +190,11 @@ class FileBackend(Backend):
                     if item.key in seen:
                         continue
                     seen.add(item.key)
+                    subject, body, link = for_record(item)
                     lines.append(json.dumps({
                         "id": item.key, "key": item.key, "channel": channel,
-                        "to": item.recipient, "subject": item.subject, "body": item.body,
-                        "link": item.link, "at": timezone.now().isoformat(),
+                        "to": item.recipient, "subject": subject, "body": body,
+                        "link": link, "at": timezone.now().isoformat(),
                     }, ensure_ascii=False))
                     fresh.append(item.key)
                 if lines:
@@ -110,13 +206,14 @@ class FileBackend(Backend):
     def send(self, message):
         outbox = settings.MESSAGE_OUTBOX_DIR
         outbox.mkdir(parents=True, exist_ok=True)
+        subject, body, link = for_record(message)
         record = {
             "id": message.pk,
             "channel": message.channel,
             "to": message.recipient,
-            "subject": message.subject,
-            "body": message.body,
-            "link": message.link,
+            "subject": subject,
+            "body": body,
+            "link": link,
             "at": timezone.now().isoformat(),
         }
         with open(outbox / f"{message.channel}.jsonl", "a", encoding="utf-8") as fh:
@@ -236,15 +333,27 @@ def backend_for(channel):
     return import_string(settings.MESSAGE_BACKENDS[channel])()
 
 
-def send(channel, body, *, recipient="", user=None, subject="", link="", kind=""):
-    """Queue a message; it is delivered after the current transaction commits."""
-    from core.tasks import deliver_message
+def send(channel, body, *, recipient="", user=None, subject="", link="", kind="",
+         secret=None):
+    """Queue a message; it is delivered after the current transaction commits.
 
+    ``secret`` (from ``new_secret()``) is a token that ``body``/``link`` carry: the row keeps
+    them masked and only the backend receives the real text (see the module docstring)."""
+    from core.tasks import deliver_message, enqueue
+
+    seed = ""
+    if secret is not None:
+        if channel == Message.Channel.INBOX:
+            raise ValueError("In-app messages are read from the table: no secret in them.")
+        if secret.token not in body and secret.token not in link:
+            raise ValueError("The secret is not in the message.")
+        body, subject, link = mask(body, secret), mask(subject, secret), mask(link, secret)
+        seed = secret.seed
     message = Message.objects.create(
         channel=channel, recipient=recipient, user=user, subject=subject, body=body, link=link,
-        kind=kind,
+        kind=kind, secret_seed=seed,
     )
-    deliver_message.delay_on_commit(message.pk)
+    enqueue(deliver_message, message.pk)  # after commit; a down broker leaves it to recovery
     return message
 
 

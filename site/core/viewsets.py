@@ -1,13 +1,26 @@
-"""Admin screens for the shared reference data, the message outbox and user accounts."""
+"""Admin screens for the shared reference data, the message outbox and user accounts, and
+the base classes every admin viewset of the project derives from (``ModelViewSet``,
+``SnippetViewSet``): their list downloads go through ``core.exports``."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets import model as wagtail_model
+from wagtail.admin.viewsets.model import ModelViewSetGroup
+from wagtail.snippets.views import snippets as wagtail_snippets
 from wagtail.users.views.users import UserViewSet
 
+from core.exports import SafeExportViewSetMixin
 from core.forms import PlatformUserCreationForm, PlatformUserEditForm
 from core.models import Division, Message, Organisation
 from core.permissions import OrganisationScopedViewMixin
+
+
+class ModelViewSet(SafeExportViewSetMixin, wagtail_model.ModelViewSet):
+    """Wagtail's ModelViewSet whose CSV/XLSX downloads are formula-safe, with a BOM."""
+
+
+class SnippetViewSet(SafeExportViewSetMixin, wagtail_snippets.SnippetViewSet):
+    """Wagtail's SnippetViewSet whose CSV/XLSX downloads are formula-safe, with a BOM."""
 
 
 class DivisionViewSet(ModelViewSet):
@@ -52,8 +65,19 @@ class OrganisationViewSet(ModelViewSet):
     export_filename = "organisations"
 
 
+class MessageInspectView(generic.InspectView):
+    """A message is read, never edited or deleted: no such buttons (their routes are gone)."""
+
+    def get_edit_url(self):
+        return None
+
+    def get_delete_url(self):
+        return None
+
+
 class MessageViewSet(ModelViewSet):
     model = Message
+    inspect_view_class = MessageInspectView
     icon = "mail"
     menu_label = _("消息发送记录")
     list_display = ["subject", "channel", "kind", "status", "attempts", "created_at", "sent_at"]
@@ -61,6 +85,8 @@ class MessageViewSet(ModelViewSet):
     search_fields = ["subject", "body"]
     form_fields = []
     inspect_view_enabled = True
+    # Bodies and links are kept masked (core.messaging); the seed stays off the screen too.
+    inspect_view_fields_exclude = ["secret_seed"]
     add_to_admin_menu = False
 
     def get_urlpatterns(self):
@@ -77,6 +103,6 @@ class ReferenceDataGroup(ModelViewSetGroup):
              MessageViewSet("messages"))
 
 
-class PlatformUserViewSet(UserViewSet):
+class PlatformUserViewSet(SafeExportViewSetMixin, UserViewSet):
     def get_form_class(self, for_update=False):
         return PlatformUserEditForm if for_update else PlatformUserCreationForm

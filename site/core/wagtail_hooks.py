@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from wagtail import hooks
 
-from core import inbox_views, routes
+from core import inbox_views, lockouts, routes
 from core.viewsets import ReferenceDataGroup
 
 
@@ -41,3 +41,13 @@ def inbox_badge_css():
 @hooks.register("construct_homepage_panels")
 def add_inbox_panel(request, panels):
     panels.insert(0, inbox_views.InboxPanel())
+
+
+@hooks.register("register_admin_urls")
+def register_lockout_urls():
+    return lockouts.urls()
+
+
+@hooks.register("register_settings_menu_item")
+def register_lockouts_menu_item():
+    return lockouts.LockoutsMenuItem()

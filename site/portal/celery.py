@@ -4,11 +4,12 @@ Enqueue from request code with ``task.delay_on_commit(...)`` so that a task neve
 transaction that rolled back and never reads rows that are not yet committed.
 """
 
-import os
-
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+from portal.entrypoints import require_settings_module
+
+# A worker or beat started without DJANGO_SETTINGS_MODULE must not run on development settings.
+require_settings_module()
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

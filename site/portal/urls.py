@@ -6,17 +6,30 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from core import views as core_views
+from interpretations import admin_scoping
 from interpretations.admin_views import unpublish_or_withdraw
+from interpretations.api import api as policies_api
+
+handler400 = "core.views.bad_request"
 
 urlpatterns = [
     # A policy is never simply unpublished: Wagtail's unpublish address leads to its withdrawal.
     path("admin/pages/<int:page_id>/unpublish/", unpublish_or_withdraw,
          name="wagtailadmin_pages_unpublish_or_withdraw"),
+    # Page search and site history without another department's draft titles (no hook).
+    path("admin/pages/search/", admin_scoping.page_search),
+    path("admin/pages/search/results/", admin_scoping.page_search_results),
+    path("admin/reports/site-history/", admin_scoping.site_history),
+    path("admin/reports/site-history/results/", admin_scoping.site_history_results),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Back to the home page (Django's "logged out" page is the Django admin's, not installed).
+    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
+    # The public policy API (django-ninja), its OpenAPI schema at api/policies/openapi.json;
+    # at the top level, where its own namespace resolves (inside an app's it did not).
+    path("api/policies/", policies_api.urls),
     # Each app's own routes (forms, APIs, tracking); pages are served by Wagtail below.
     # enterprises first: /policies/calculator/ must win over the policy-page slug route.
     path("", include("enterprises.urls")),

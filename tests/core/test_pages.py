@@ -102,7 +102,13 @@ def test_missing_page_is_in_chinese(client, demo_site):
 
 
 def test_healthz(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    # The embedded default: nothing down, cache and broker run in-process (more in
+    # tests/core/test_resilience.py).
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["down"] == []
+    assert body["checks"]["database"]["status"] == "ok"
 
 
 def test_admin_login_labels_are_chinese(client):

@@ -21,9 +21,11 @@ LIST_URL = "/admin/enterprises/assistance/"
 
 @pytest.fixture
 def request_ticket(new_ticket, enterprise, drive):
-    """An enterprise request dispatched to 市人社局 (hrss) and signed."""
+    """An enterprise request (filed by the enterprise itself, as the portal files it)
+    dispatched to 市人社局 (hrss) and signed."""
     ticket = new_ticket(channel=Channel.ENTERPRISE, enterprise_credit_code=enterprise.credit_code,
-                        enterprise_name=enterprise.name, division=enterprise.division)
+                        enterprise_name=enterprise.name, division=enterprise.division,
+                        filed_by_enterprise=enterprise, user=None)
     return drive(ticket, Status.IN_PROGRESS)
 
 

@@ -121,7 +121,9 @@ def test_only_the_enterprises_own_requests_are_listed_and_shown(portal, hl, ente
             content=f"企业反映拖欠工程款问题，请协调处理（{n}）。",
             enterprise_credit_code=company.credit_code, enterprise_name=company.name)
 
-    own = phoned(enterprise, 1)  # phoned in to 12345 with the credit code: still its own
+    file(portal, hl)
+    own = Ticket.objects.get()  # filed through the portal: its own
+    about = phoned(enterprise, 1)  # phoned in about it (涉及企业): not its own, see test_scoping
     other = phoned(other_enterprise, 2)
     anonymous = hotline_services.intake(
         channel=Channel.WEB, caller_name="钱七", caller_phone="13900000003",
@@ -129,8 +131,10 @@ def test_only_the_enterprises_own_requests_are_listed_and_shown(portal, hl, ente
         content="个人诉求，与企业无关的欠薪问题。")
     page = portal.get("/enterprise/requests/").content.decode()
     assert own.number in page
+    assert about.number not in page
     assert other.number not in page and anonymous.number not in page
     assert portal.get(detail_url(own)).status_code == 200
+    assert portal.get(detail_url(about)).status_code == 404
     assert portal.get(detail_url(other)).status_code == 404
     assert portal.get(detail_url(anonymous)).status_code == 404
     assert portal.post(detail_url(other), {"level": 5}).status_code == 404

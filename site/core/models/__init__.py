@@ -4,6 +4,8 @@ from .divisions import Division
 from .messages import Message
 from .organisations import Organisation
 from .pages import HomePage, StandardPage
+from .submissions import SubmissionToken
 from .users import User
 
-__all__ = ["Division", "HomePage", "Message", "Organisation", "StandardPage", "User"]
+__all__ = ["Division", "HomePage", "Message", "Organisation", "StandardPage", "SubmissionToken",
+           "User"]

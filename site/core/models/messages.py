@@ -9,6 +9,9 @@ class Message(models.Model):
     A row is written first and the delivery task runs after the transaction commits, so a message
     is never sent for work that rolled back, and one that a dead worker left pending is sent by the
     recovery task (``core.tasks.requeue_unsent_messages``). Sending is idempotent per row.
+
+    A message carrying a usable link (a rating token) is stored masked; ``secret_seed`` lets the
+    delivery task derive the real token again (``core.messaging``, "Secrets in messages").
     """
 
     class Channel(models.TextChoices):
@@ -29,6 +32,8 @@ class Message(models.Model):
     subject = models.CharField(_("主题"), max_length=200, blank=True)
     body = models.TextField(_("内容"))
     link = models.CharField(_("链接"), max_length=500, blank=True)
+    secret_seed = models.CharField(_("链接密钥种子"), max_length=64, blank=True, editable=False,
+                                   help_text=_("仅供发送时还原链接，本身不能使用。"))
     kind = models.CharField(_("类别"), max_length=50, blank=True,
                             help_text=_("产生消息的业务，例如 ticket.receipt。"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices,

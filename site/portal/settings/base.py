@@ -5,7 +5,9 @@ nowhere else; dev, production and test only choose defaults and switches.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -34,14 +36,38 @@ def env_bool(name, default=False):
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache's own Redis database; unset = REDIS_URL with the next database number (see
+# ``cache_url`` below), so evicting cache entries never touches the broker's queues.
+CACHE_URL = os.environ.get("CACHE_URL", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Uploads with personal data (ticket attachments), outside MEDIA_ROOT: see core.storage.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+# Behind nginx, e.g. "/_private/": private files are handed over with X-Accel-Redirect to this
+# internal location (which maps to PRIVATE_MEDIA_ROOT); empty = the app streams them itself.
+PRIVATE_FILES_ACCEL_PREFIX = os.environ.get("PRIVATE_FILES_ACCEL_PREFIX", "")
+# Request bodies larger than this are answered 413 before they are read (core.uploads);
+# staff signed in to the admin may send up to STAFF_MAX_UPLOAD_BYTES (audio/video items).
+MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", "") or 25 * 1024 * 1024)
+STAFF_MAX_UPLOAD_BYTES = int(os.environ.get("STAFF_MAX_UPLOAD_BYTES", "") or 1024 ** 3)
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
-EMAIL_URL_HOST = os.environ.get("EMAIL_HOST", "")
+# Outgoing mail (password reset, Django's error mails); production sends through this server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "") or 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")  # implicit TLS, usually port 465
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "") or "webmaster@localhost"
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "") or DEFAULT_FROM_EMAIL
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")  # e.g. HTTP_X_REAL_IP behind nginx
+# With CLIENT_IP_HEADER = HTTP_X_FORWARDED_FOR: how many proxies of ours append to it (the
+# client address is the entry this many places from the right).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1") or 1)
 MESSAGE_OUTBOX_DIR = Path(os.environ.get("MESSAGE_OUTBOX_DIR", VAR_DIR / "outbox"))
 # One backend (dotted path) for SMS and email instead of the defaults below, e.g.
 # core.messaging.RecordingBackend for a benchmark or a worker test; empty = the defaults.
@@ -52,6 +78,8 @@ MESSAGE_BACKEND = os.environ.get("MESSAGE_BACKEND", "")
 
 INSTALLED_APPS = [
     "core",
+    "axes",
+    "csp",
     "interpretations",
     "hotline",
     "ratings",
@@ -95,6 +123,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # An id beyond 64 bits in any route finds nothing (404), not SQLite's OverflowError.
+    "core.params.DatabaseOverflowMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -134,14 +164,33 @@ if IS_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if REDIS_URL:
-    CACHES = {
+
+def cache_url(redis_url, explicit=""):
+    """The cache's Redis URL: ``explicit`` (CACHE_URL) when set, else ``redis_url`` with the
+    database number after its own (redis://host:6379/0 → /1), or "" without Redis."""
+    if explicit or not redis_url:
+        return explicit
+    parts = urlsplit(redis_url)
+    db = parts.path.strip("/")
+    number = int(db) + 1 if db.isdigit() else 1
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+def redis_caches(url):
+    """CACHES for a Redis cache at ``url`` that fails safe (``core.cache``): a down Redis answers
+    misses after at most half a second, and the site serves uncached."""
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "core.cache.FailSafeRedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": "zct",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+
+
+if cache_url(REDIS_URL, CACHE_URL):
+    CACHES = redis_caches(cache_url(REDIS_URL, CACHE_URL))
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -158,13 +207,21 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 1}
+# A request that enqueues after its commit gives a down broker two quick retries, then leaves
+# the work to the recovery tasks (``core.tasks.enqueue``) instead of waiting.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
+                                    "interval_max": 0.2}
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "core.requeue_unsent_messages": {
         "task": "core.tasks.requeue_unsent_messages",
         "schedule": 300.0,
+    },
+    "core.purge_submission_tokens": {
+        "task": "core.tasks.purge_submission_tokens",
+        "schedule": crontab(minute=40, hour=3),
     },
     "hotline.mark_deadlines": {
         "task": "hotline.tasks.mark_deadlines",
@@ -250,14 +307,73 @@ ENTERPRISE_PAYOUT_WORKING_DAYS = 60
 ENTERPRISE_PAYOUT_REMIND_WORKING_DAYS = 10  # remind the department this close to the deadline
 
 
-# --- Passwords ---------------------------------------------------------------------------------
+# --- Accounts: passwords, login lockout, sessions (core.accounts) -----------------------------
 
+PASSWORD_MIN_LENGTH = 10
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "core.accounts.LettersAndDigitsValidator"},
 ]
+
+# django-axes, ahead of the password check: a username is locked after AXES_FAILURE_LIMIT
+# failures, a client address (an office shares one behind NAT) after LOGIN_ADDRESS_FAILURE_LIMIT,
+# each for AXES_COOLOFF_TIME; an administrator can lift it early under 设置 → 登录锁定.
+AUTHENTICATION_BACKENDS = [
+    "core.accounts.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+LOGIN_ADDRESS_FAILURE_LIMIT = 30
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "core.accounts.LockoutHandler"
+# Attempts during a lockout do not prolong it: it ends AXES_COOLOFF_TIME after it began.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # failures are counted until the next successful login
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"  # the project's one address rule
+AXES_LOCKOUT_CALLABLE = "core.accounts.lockout_response"  # the login page, in Chinese, 429
+AXES_ENABLE_ADMIN = False  # the Wagtail admin has its own screen (core.lockouts)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+# Staff (admin users) are logged out after this many idle minutes; residents and enterprises
+# keep Django's normal session lifetime.
+STAFF_SESSION_IDLE_MINUTES = 30
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "core.accounts.StaffSessionIdleMiddleware")
+
+
+# --- Content-Security-Policy (django-csp; core.content_policy) --------------------------------
+# The public site runs no inline script at all; the admin (Wagtail) gets the policy below with
+# what its own pages need. Outermost, so pages answered from the page cache carry it too.
+
+CSP_PUBLIC_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "media-src": ["'self'", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "frame-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_PUBLIC_DIRECTIVES}
+CSP_ADMIN_PREFIX = "/admin/"
+# Wagtail 8's form widgets (date, page and document choosers) write inline <script> elements,
+# and its vendor bundle runs the scripts of inline-panel templates: the admin cannot do without
+# 'unsafe-inline' scripts. Everything else stays as strict as the public site.
+CSP_ADMIN_DIRECTIVES = {
+    **CSP_PUBLIC_DIRECTIVES,
+    "script-src": ["'self'", "'unsafe-inline'"],
+}
+MIDDLEWARE.insert(0, "core.content_policy.ContentPolicyMiddleware")
 
 
 # --- Language and time -------------------------------------------------------------------------
@@ -279,12 +395,21 @@ USE_TZ = True
 STATICFILES_DIRS = [PROJECT_DIR / "static"]
 STATIC_URL = "/static/"
 MEDIA_URL = "/uploads/"
+# "private": PRIVATE_MEDIA_ROOT, no public URL (core.storage); production and test keep it.
+PRIVATE_STORAGE = {"BACKEND": "core.storage.PrivateFileStorage"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": PRIVATE_STORAGE,
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields (files excluded) held in memory
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # larger uploads are spooled to a temporary file
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Too large a body is refused before anything reads it: right after the user is known (staff
+# may send more), ahead of the CSRF check that would parse the form.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "core.uploads.RequestSizeLimitMiddleware")
 
 
 # --- Wagtail -----------------------------------------------------------------------------------
@@ -337,6 +462,9 @@ PLATFORM = {
     # Behind a reverse proxy, the request header that carries the client address (e.g.
     # "HTTP_X_REAL_IP" set by nginx); empty = REMOTE_ADDR.
     "CLIENT_IP_HEADER": CLIENT_IP_HEADER,
+    # With X-Forwarded-For: the number of our proxies that append to it (the client is the
+    # entry this many places from the right; the entries left of it are client-supplied).
+    "TRUSTED_PROXY_COUNT": TRUSTED_PROXY_COUNT,
     # 好差评 (ratings/)
     "RATINGS_DEFAULT_AFTER_DAYS": 7,  # unrated after these natural days → 基本满意 (default)
     "RATINGS_LINK_DAYS": 7,  # a rating link expires after these natural days
@@ -354,5 +482,6 @@ PLATFORM = {
 def require(value, name):
     """Refuse to start when a value production cannot do without is missing."""
     if not value:
-        raise ImproperlyConfigured(f"{name} must be set in the environment.")
+        raise ImproperlyConfigured(f"{name} must be set in the environment. "
+                                   f"生产环境必须在环境变量中设置 {name}。")
     return value

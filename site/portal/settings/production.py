@@ -1,7 +1,7 @@
 """Production: PostgreSQL, Redis, a Celery worker and beat; refuses to start without a secret."""
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, SECRET_KEY, require
+from .base import MIDDLEWARE, PRIVATE_STORAGE, SECRET_KEY, require
 
 DEBUG = False
 
@@ -26,7 +26,13 @@ SILENCED_SYSTEM_CHECKS = ["security.W019"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "private": PRIVATE_STORAGE,  # ticket attachments, outside MEDIA_ROOT (core.storage)
 }
+
+# Mail (password reset, error reports) goes out through the configured server (EMAIL_HOST,
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL,
+# DEFAULT_FROM_EMAIL, read in base.py's Environment section).
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 LOGGING = {
     "version": 1,

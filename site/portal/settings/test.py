@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, SECRET_KEY, VAR_DIR
+from .base import PRIVATE_STORAGE, REDIS_URL, SECRET_KEY, VAR_DIR
 
 DEBUG = False
 SECRET_KEY = SECRET_KEY or "test-only-insecure-key"
@@ -12,10 +12,12 @@ SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"
+PRIVATE_MEDIA_ROOT = VAR_DIR / "test-private"
 MESSAGE_OUTBOX_DIR = VAR_DIR / "test-outbox"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": PRIVATE_STORAGE,  # ticket attachments, outside MEDIA_ROOT (core.storage)
 }
 
 # A real worker process must reach the same test database, so SQLite tests use a file (one per
