@@ -4,7 +4,7 @@ then change what the person changes. Every form test posts what the page contain
 from bs4 import BeautifulSoup
 
 
-def form_data(html, selector="form[method=post]"):
+def form_data(html, selector="form[method=post i]"):
     """``(form, data)``: the form at ``selector`` and what it sends as it stands: inputs'
     values, the selected (or first) option of each select, textareas' text, checked boxes and
     radios only, no files."""

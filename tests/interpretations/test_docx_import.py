@@ -40,7 +40,7 @@ def import_url(page):
 NEW_URL = "/admin/policies/new-from-docx/"
 
 
-POST_FORM = "form[method=post]:not([action])"
+POST_FORM = "form[method=post i]:not([action])"
 
 
 def upload(client, url, content, name="通知.docx"):

@@ -30,7 +30,7 @@ def links_url(page):
     return reverse("interpretations_admin:expert_links", args=[page.pk])
 
 
-CREATE_FORM = "form[method=post]:has(#id_expert_name)"
+CREATE_FORM = "form[method=post i]:has(#id_expert_name)"
 
 
 def fill_and_post(client, page, *, expert="王建国教授", days=None, show_plan=False):

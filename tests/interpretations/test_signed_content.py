@@ -24,7 +24,7 @@ TRANSCRIPT = "主持人：今天我们来解读……"
 def edit_snippet(client, item, **changes):
     """Change a media item through its admin form, as an editor would."""
     url = reverse("wagtailsnippets_media_mediaitem:edit", args=[item.pk])
-    _form, data = form_data(client.get(url).content.decode(), "form[method=post][enctype]")
+    _form, data = form_data(client.get(url).content.decode(), "form[method=post i][enctype]")
     data.update(changes)
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[-3000:]
@@ -83,7 +83,7 @@ def test_replacing_an_attached_documents_file_does_not_change_the_live_policy(
     admin = make_user(None, is_superuser=True, is_staff=True, username="docadmin")
     client.force_login(admin)
     url = reverse("wagtaildocs:edit", args=[document.pk])
-    _form, data = form_data(client.get(url).content.decode(), "form[method=post][enctype]")
+    _form, data = form_data(client.get(url).content.decode(), "form[method=post i][enctype]")
     data.update(title="申报表（新）",
                 file=SimpleUploadedFile("shenbaobiao.txt", "第二版申报表".encode()))
     assert client.post(url, data).status_code == 302
@@ -142,7 +142,7 @@ def test_media_items_are_scoped_to_their_department(client, media_item, make_use
     assert media_item.title in client.get(
         reverse("wagtailsnippetchoosers_media_mediaitem:choose")).json()["html"]
     form, data = form_data(client.get(reverse("wagtailsnippets_media_mediaitem:add")).content
-                           .decode(), "form[method=post][enctype]")
+                           .decode(), "form[method=post i][enctype]")
     assert data["department"] == str(city["orgs"]["hrss"].pk)
     choices = {o["value"] for o in form.select("select[name=department] option") if o["value"]}
     assert str(city["orgs"]["housing"].pk) not in choices

@@ -30,7 +30,7 @@ def test_admin_upload_rejects_non_webvtt_captions(client, make_user, city):
     admin = make_user(is_superuser=True, is_staff=True)
     client.force_login(admin)
     url = "/admin/snippets/media/mediaitem/add/"
-    form, data = form_data(client.get(url).content.decode(), "form[method=post][enctype]")
+    form, data = form_data(client.get(url).content.decode(), "form[method=post i][enctype]")
     data.update({"title": "解读视频", "kind": "video", "transcript": "文字实录",
                  "department": option_value(form, "department", "市人社局"),
                  "file": SimpleUploadedFile("a.mp4", b"\x00\x00\x00\x18ftypmp42", "video/mp4"),
