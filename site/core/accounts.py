@@ -119,3 +119,19 @@ class LettersAndDigitsValidator:
 
     def get_help_text(self):
         return _("密码必须同时包含字母和数字。")
+
+
+def login_address(request):
+    """The client address for login lock-outs: the project's one address rule
+    (``core.ratelimit.client_address``), or None when there is no valid address (a login without
+    a network request, such as ``force_login``), since axes stores it in an address column."""
+    import ipaddress
+
+    from core.ratelimit import client_address
+
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address

@@ -174,5 +174,8 @@ def test_calendar_year_refuses_a_year_out_of_range(client, admin):
 def test_an_id_beyond_64_bits_finds_nothing(client, admin, url):
     client.force_login(admin)
     response = client.get(url)
-    assert response.status_code == 404 and "页面不存在" in page(response)
+    # The public site's 404 page, or the Wagtail admin's own (PostgreSQL answers "no rows"
+    # where SQLite overflows; either way the person sees a Chinese "not found" page).
+    assert response.status_code == 404
+    assert "页面不存在" in page(response) or "找不到" in page(response) or "未找到" in page(response)
 
