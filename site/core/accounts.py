@@ -135,3 +135,12 @@ def login_address(request):
     except ValueError:
         return None
     return address
+
+
+def login_username(request, credentials):
+    """The username a lock-out counts: as typed, cut to what axes can store (a login form that
+    does not limit its field, such as Wagtail's private-page login, may pass any length)."""
+    from axes.conf import settings as axes_settings
+
+    username = (credentials or {}).get(axes_settings.AXES_USERNAME_FORM_FIELD)
+    return username[:150] if isinstance(username, str) else username

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm
 from wagtail.users.forms import UserCreationForm, UserEditForm
@@ -33,7 +34,14 @@ class PlatformUserEditForm(OrganisationFieldsMixin, UserEditForm):
 
 class LockoutMessageMixin:
     """A login refused because of a lockout (django-axes marks the request) says so, in place
-    of "wrong username or password"."""
+    of "wrong username or password". A username longer than any account's is refused at the
+    field (Django only sets the widget's maxlength), before it reaches authentication and the
+    lock-out log."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length or 150))
 
     def get_invalid_login_error(self):
         if getattr(self.request, "axes_locked_out", False):

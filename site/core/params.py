@@ -8,6 +8,7 @@ PostgreSQL store; SQLite raises OverflowError on anything bigger).
 
 from django import forms
 from django.core.exceptions import BadRequest, ValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -64,18 +65,28 @@ def is_database_overflow(exc):
     return False
 
 
+def is_nul_in_text(exc):
+    """Whether ``exc`` is PostgreSQL refusing a NUL byte in a text value (SQLite stores it)."""
+    return isinstance(exc, DataError) and "NUL (0x00)" in str(exc)
+
+
 class DatabaseOverflowMiddleware:
-    """An id beyond 64 bits in any route (the project's own, Wagtail's, Wagtail admin's) finds
-    nothing: 404 instead of SQLite's OverflowError."""
+    """Values no database row can hold, in any route (the project's own, Wagtail's, Wagtail
+    admin's): an id beyond 64 bits or a NUL byte in the address finds nothing (404 instead of
+    SQLite's OverflowError or PostgreSQL's DataError); a NUL byte elsewhere is a bad request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if "\x00" in request.path_info:
+            raise Http404(_("找不到该记录。"))
         return self.get_response(request)
 
     def process_exception(self, request, exception):
         if is_database_overflow(exception):
             raise Http404(_("找不到该记录。")) from exception
+        if is_nul_in_text(exception):
+            raise BadParameter(_("请求中含有无效字符。")) from exception
         return None
 

@@ -81,7 +81,16 @@ def test_healthz_reports_cache_and_broker_down_as_degraded_and_answers_fast(
     assert body["checks"]["broker"]["status"] == "down"
 
 
-def test_healthz_embedded_default_reports_nothing_to_reach(client):
+@pytest.fixture
+def embedded(settings):
+    """The embedded default's services, whatever the suite runs on: an in-process cache and
+    tasks run in-process."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_BROKER_URL = "memory://"
+
+
+def test_healthz_embedded_default_reports_nothing_to_reach(client, embedded):
     body = client.get("/healthz").json()
     assert body["status"] == "ok"
     assert {name: check["status"] for name, check in body["checks"].items()} == {
@@ -101,7 +110,7 @@ def test_healthz_answers_503_when_the_database_is_down(client, monkeypatch):
                                           "ms": body["checks"]["database"]["ms"]}
 
 
-def test_unknown_query_parameters_create_no_cache_entry(client, section):  # noqa: F811
+def test_unknown_query_parameters_create_no_cache_entry(client, section, embedded):  # noqa: F811
     cache.clear()
     client.get(section.url)  # the generation and the plain page
     entries = len(cache._cache)

@@ -334,6 +334,7 @@ AXES_HANDLER = "core.accounts.LockoutHandler"
 # Attempts during a lockout do not prolong it: it ends AXES_COOLOFF_TIME after it began.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True  # failures are counted until the next successful login
+AXES_USERNAME_CALLABLE = "core.accounts.login_username"
 AXES_CLIENT_IP_CALLABLE = "core.accounts.login_address"  # the project's one address rule
 AXES_LOCKOUT_CALLABLE = "core.accounts.lockout_response"  # the login page, in Chinese, 429
 AXES_ENABLE_ADMIN = False  # the Wagtail admin has its own screen (core.lockouts)
