@@ -204,20 +204,10 @@ class FileBackend(Backend):
         return {}
 
     def send(self, message):
-        outbox = settings.MESSAGE_OUTBOX_DIR
-        outbox.mkdir(parents=True, exist_ok=True)
-        subject, body, link = for_record(message)
-        record = {
-            "id": message.pk,
-            "channel": message.channel,
-            "to": message.recipient,
-            "subject": subject,
-            "body": body,
-            "link": link,
-            "at": timezone.now().isoformat(),
-        }
-        with open(outbox / f"{message.channel}.jsonl", "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.send_batch([Outgoing(
+            key=f"message:{message.pk}", channel=message.channel, recipient=message.recipient,
+            body=message.body, subject=message.subject, link=message.link,
+            secret=secret_of(message))])
 
 
 class InboxBackend(Backend):
@@ -235,14 +225,17 @@ class RecordingBackend(Backend):
     ``REDIS_URL`` the record lives in Redis (hash ``zct:recording:delivered``, counter
     ``zct:recording:duplicates``), so a test or benchmark can count what worker processes
     delivered; without it, in this process's memory. Read it with ``delivered()`` (key → record),
-    ``count()`` and ``duplicates()``; clear it with ``reset()``.
+    ``count()`` and ``duplicates()``, and every send attempt per key, repeats included, with
+    ``attempts()``; clear it with ``reset()``.
     """
 
     HASH = "zct:recording:delivered"
     SEP = "\x1f"  # between the fields of a record: channel, recipient, subject, body
     DUPLICATES = "zct:recording:duplicates"
+    ATTEMPTS = "zct:recording:attempts"
     _memory = {}
     _memory_duplicates = 0
+    _memory_attempts = {}
     _lock = threading.Lock()
     _clients = {}
 
@@ -261,6 +254,7 @@ class RecordingBackend(Backend):
     RECORD = """
         local added = 0
         for i = 1, #ARGV, 2 do
+            redis.call('HINCRBY', KEYS[3], ARGV[i], 1)
             added = added + redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1])
         end
         local repeated = #ARGV / 2 - added
@@ -287,11 +281,13 @@ class RecordingBackend(Backend):
         client = self._redis()
         if client is not None:
             if records:
-                self._script(client)(keys=[self.HASH, self.DUPLICATES],
+                self._script(client)(keys=[self.HASH, self.DUPLICATES, self.ATTEMPTS],
                                      args=[part for record in records for part in record])
             return {}
         with self._lock:
             for key, record in records:
+                attempts = RecordingBackend._memory_attempts
+                attempts[key] = attempts.get(key, 0) + 1
                 if key in RecordingBackend._memory:
                     RecordingBackend._memory_duplicates += 1
                 else:
@@ -320,12 +316,21 @@ class RecordingBackend(Backend):
         return cls._memory_duplicates
 
     @classmethod
+    def attempts(cls):
+        """Every send attempt per key, whether delivered or dropped as a repeat."""
+        client = cls._redis()
+        if client is not None:
+            return {k.decode(): int(v) for k, v in client.hgetall(cls.ATTEMPTS).items()}
+        return dict(cls._memory_attempts)
+
+    @classmethod
     def reset(cls):
         client = cls._redis()
         if client is not None:
-            client.delete(cls.HASH, cls.DUPLICATES)
+            client.delete(cls.HASH, cls.DUPLICATES, cls.ATTEMPTS)
         with cls._lock:
             cls._memory.clear()
+            cls._memory_attempts.clear()
             RecordingBackend._memory_duplicates = 0
 
 

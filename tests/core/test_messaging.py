@@ -45,6 +45,21 @@ def test_delivering_twice_sends_once(settings):
 
 
 @pytest.mark.django_db
+def test_the_outbox_adapter_never_sends_a_key_twice(settings):
+    # The adapter itself, not the task in front of it: a worker that died after sending and
+    # before marking the row sent sends it again with the same key, and nothing goes out twice.
+    message = Message.objects.create(channel="sms", recipient="13800000000", body="只发一次")
+    backend = messaging.FileBackend()
+    backend.send(message)
+    backend.send(message)
+    item = messaging.Outgoing(key="batch:1", channel="sms", recipient="13900000000", body="批量")
+    backend.send_batch([item, item])
+    backend.send_batch([item])
+    assert [(line["to"], line["body"]) for line in outbox_lines(settings)] == [
+        ("13800000000", "只发一次"), ("13900000000", "批量")]
+
+
+@pytest.mark.django_db
 def test_failure_keeps_the_reason_and_recovery_requeues(settings):
     message = Message.objects.create(channel="inbox", body="无接收人")
     deliver_message(message.pk)

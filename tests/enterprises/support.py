@@ -3,6 +3,7 @@ to the end in this process. The fixtures built on them are in ``conftest.py``.""
 
 import datetime
 import itertools
+import os
 import time
 
 from core.messaging import RecordingBackend
@@ -96,10 +97,15 @@ def publish_revision(sign_off, page, **changes):
 
 class SlowRecordingBackend(RecordingBackend):
     """The recording backend, one message at a time and slowly, so that a worker can be killed
-    in the middle of a batch (some messages delivered, none of them marked sent yet)."""
+    in the middle of a batch (some messages delivered, none of them marked sent yet). With
+    ``STALL_AFTER_DELIVERIES`` in the environment it stops for good once that many messages
+    were delivered: the worker then hangs in the middle of a batch, ready to be killed."""
 
     def send_batch(self, items):
+        stall_after = int(os.environ.get("STALL_AFTER_DELIVERIES") or 0)
         for item in items:
+            while stall_after and self.count() >= stall_after:
+                time.sleep(1)
             super().send_batch([item])
             time.sleep(0.005)
         return {}

@@ -24,13 +24,15 @@ from tests.conftest import ROOT, wait_for
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 BACKEND = "tests.enterprises.support.SlowRecordingBackend"
-COMPANIES = 300  # SMS + email each: 600 deliveries, two batches of at most 500
+COMPANIES = 300  # SMS + email each: 600 deliveries
+BATCH = 100  # deliveries per dispatch task, in the test process and the workers
+STALL_AT = 250  # the first worker hangs after this many: two batches settled, one half-way
 
 
 def worker_env():
     db = connection.settings_dict
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="portal.settings.test", TEST_CELERY_WORKER="1",
-               MESSAGE_BACKEND=BACKEND,
+               MESSAGE_BACKEND=BACKEND, TEST_PUSH_BATCH_SIZE=str(BATCH),
                PYTHONPATH=os.pathsep.join([str(ROOT / "site"), str(ROOT)]))
     if settings.IS_POSTGRES:
         env["DATABASE_URL"] = (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@"
@@ -61,12 +63,13 @@ def workers(city, settings):
     subprocess.run([sys.executable, "-m", "celery", "-A", "portal", "purge", "-f"], env=env,
                    cwd=ROOT, capture_output=True, timeout=60)
     settings.MESSAGE_BACKENDS = {**settings.MESSAGE_BACKENDS, "sms": BACKEND, "email": BACKEND}
+    settings.ENTERPRISE_PUSH_BATCH_SIZE = BATCH
     RecordingBackend.reset()
     celery_app.conf.task_always_eager = False
     started = []
 
-    def start():
-        started.append(start_worker(env))
+    def start(**extra_env):
+        started.append(start_worker({**env, **extra_env}))
         return started[-1]
 
     yield start
@@ -89,16 +92,20 @@ def test_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
         industry_code="C3911", size_class="small", division=street,
         registered_on=datetime.date(2018, 1, 1), contact_phone=f"139{n:08d}",
         contact_email=f"e{n}@example.com", notify_email=True) for n in range(COMPANIES)])
-    first = workers()
+    first = workers(STALL_AFTER_DELIVERIES=str(STALL_AT))
     page = make_policy(publish=True, audience_industries=["C39"])  # → push_run on the worker
     push = Push.objects.get(policy=page)
     messages = Delivery.objects.filter(push=push, channel__in=["sms", "email"])
 
-    # Kill the worker once it is in the middle of a batch: messages delivered, rows claimed.
-    assert wait_for(lambda: RecordingBackend.count() >= 100, timeout=60)
+    # Kill the worker in the middle of its third batch: the first two sent and marked sent,
+    # half of the third delivered but its rows still claimed.
+    assert wait_for(lambda: RecordingBackend.count() >= STALL_AT, timeout=60)
+    assert wait_for(lambda: messages.filter(status="sent").count() == 2 * BATCH, timeout=30)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
-    claimed = messages.filter(status="sending").count()
+    in_flight = {pipeline.delivery_key(pk) for pk in messages.filter(
+        status="sending").values_list("pk", flat=True)}
+    claimed = len(in_flight)
     assert claimed > 0, "the worker was not killed in the middle of a batch"
     delivered_before = RecordingBackend.count()
     assert delivered_before < 2 * COMPANIES
@@ -117,7 +124,14 @@ def test_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
         "pk", flat=True)}  # every delivery reached the backend exactly once per key
     assert RecordingBackend.duplicates() >= 1  # re-sent after the crash, dropped as repeats
     phones = [r["to"] for r in delivered.values() if r["channel"] == "sms"]
-    assert len(phones) == len(set(phones)) == COMPANIES  # nobody got the SMS twice
+    assert len(phones) == len(set(phones)) == COMPANIES  # one SMS key per enterprise
+    # Raw attempts, before the backend's de-duplication: only what the dead worker had in
+    # flight was sent again, once; nothing already marked sent was sent a second time.
+    attempts = RecordingBackend.attempts()
+    repeated = {key for key, n in attempts.items() if n > 1}
+    assert repeated and repeated <= in_flight
+    assert max(attempts.values()) == 2
+    assert sum(attempts.values()) == 2 * COMPANIES + RecordingBackend.duplicates()
     figures = pipeline.figures(push)  # the campaign view counts each message once
     assert figures.sent == figures.total == Delivery.objects.filter(push=push).count()
     assert figures.failed == figures.pending == 0

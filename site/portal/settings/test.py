@@ -25,6 +25,9 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and REDIS_URL:  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 
+# The push worker test asks its workers for small batches (several batches per push).
+ENTERPRISE_PUSH_BATCH_SIZE = int(os.environ.get("TEST_PUSH_BATCH_SIZE") or ENTERPRISE_PUSH_BATCH_SIZE)  # noqa: F405
+
 # Tests run tasks in-process unless they ask for a real worker (the ``celery_worker`` fixture),
 # which turns eager mode off for that test and starts a worker with TEST_CELERY_WORKER=1.
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_CELERY_WORKER") != "1"
