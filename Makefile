@@ -5,8 +5,8 @@ PY := .venv/bin/python
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-start: ## Start the site with demo data on http://127.0.0.1:8000
-	python3 run.py start
+start: ## Start web, Celery worker and beat with demo data on http://127.0.0.1:8000 (ADDR=127.0.0.1:8203 for another)
+	python3 run.py start $(ADDR)
 
 test: ## Run the whole test suite (browser tests need /usr/bin/chromium)
 	python3 run.py test

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from core.idempotency import IdempotentFormMixin
+from core.widgets import PhoneInput
 from enterprises.models import Frequency, SizeClass
 
 
@@ -235,6 +236,7 @@ class ProfileForm(forms.Form):
 
     contact_name = forms.CharField(label=_("联系人"), max_length=40, required=False)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False,
+                                    widget=PhoneInput,
                                     help_text=_("手机号码或带区号的固定电话；接收短信推送需填写手机号码。"))
     contact_email = forms.EmailField(label=_("联系邮箱"), required=False,
                                      error_messages={"invalid": _("请填写正确的电子邮箱地址。")})
@@ -329,7 +331,7 @@ class RequestForm(IdempotentFormMixin, forms.Form):
                                         "所选政策不存在或已下线，请重新选择。")})
     contact_name = forms.CharField(label=_("联系人"), max_length=40,
                                    error_messages={"required": _("请填写联系人姓名。")})
-    contact_phone = forms.CharField(label=_("联系电话"), max_length=20,
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, widget=PhoneInput,
                                     help_text=_("用于接收受理短信和办理人员联系。"),
                                     error_messages={"required": _("请填写联系电话。")})
 

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.idempotency import IdempotentFormMixin
 from core.models import Division
+from core.widgets import PhoneInput
 from hotline import services
-from hotline.models import Category, Channel, Urgency
+from hotline.models import Category, Channel, Satisfaction, Urgency
 from hotline.policy_picker import PolicyField
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -54,7 +55,7 @@ class DivisionChoiceField(CachedModelChoiceField):
 
 class TicketFields(forms.Form):
     caller_name = forms.CharField(label=_("姓名"), max_length=40)
-    caller_phone = forms.CharField(label=_("手机号码"), max_length=20,
+    caller_phone = forms.CharField(label=_("手机号码"), max_length=20, widget=PhoneInput,
                                    help_text=_("用于接收受理短信和查询办理进度。"))
     division = DivisionChoiceField(label=_("所在区域"), queryset=division_choices(),
                                    empty_label=_("请选择区县或街道"), cache_name="division")
@@ -127,7 +128,7 @@ class IntakeForm(IdempotentFormMixin, AttachmentField, TicketFields):
                                 initial=Channel.PHONE)
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices,
                                 initial=Urgency.NORMAL)
-    caller_phone = forms.CharField(label=_("联系电话"), max_length=20)
+    caller_phone = forms.CharField(label=_("联系电话"), max_length=20, widget=PhoneInput)
     policy = PolicyField(label=_("涉及政策（可选）"), required=False)
     enterprise_credit_code = forms.CharField(label=_("企业统一社会信用代码（可选）"),
                                              max_length=18, required=False)
@@ -169,10 +170,55 @@ class LinkPolicyForm(forms.Form):
                          error_messages={"required": _("请选择工单涉及的政策。")})
 
 
+class CallbackForm(forms.Form):
+    """回访办结 on the ticket page. It only carries and shows the choices: nothing is preselected
+    and nothing is checked here; ``perform`` ("callback", ``hotline.workflows.do_callback``) is
+    the rule, and its field errors are put back beside these fields."""
+
+    use_required_attribute = False  # the server's Chinese messages, not the browser's
+
+    outcome = forms.ChoiceField(label=_("回访结果"), required=False, widget=forms.RadioSelect)
+    satisfaction = forms.ChoiceField(
+        label=_("诉求人评价"), required=False, widget=forms.RadioSelect,
+        choices=[(Satisfaction.SATISFIED.value, Satisfaction.SATISFIED.label),
+                 (Satisfaction.BASIC.value, Satisfaction.BASIC.label)],
+        help_text=_("联系不上时不填。诉求人不满意的，请使用「重办」。"))
+    resolved = forms.ChoiceField(label=_("诉求是否解决"), required=False,
+                                 widget=forms.RadioSelect,
+                                 choices=[("1", _("已解决")), ("0", _("未解决"))],
+                                 help_text=_("按诉求人的回答选择；联系不上时不填。"))
+    note = forms.CharField(label=_("回访记录"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("与诉求人沟通的情况；联系不上的，写明拨打的时间和情况。"))
+
+    def __init__(self, *args, **kwargs):
+        from hotline.workflows import CALLBACK_OUTCOMES
+
+        kwargs.setdefault("auto_id", "cb-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = CALLBACK_OUTCOMES
+        for name, field in self.fields.items():
+            field.required_note = (_("（联系上时必填）") if name in ("satisfaction", "resolved")
+                                   else _("（必填）"))
+        self.fields["note"].widget.attrs["aria-describedby"] = "cb-note-help"
+
+    def show_errors(self, errors):
+        """Put ``perform``'s field errors (``TransitionError.errors``) beside the fields."""
+        self.is_valid()
+        for name, message in errors.items():
+            self.add_error(name if name in self.fields else None, message)
+        first = next((name for name in self.fields if name in errors), None)
+        if first:  # the page opens at the first problem, on a phone too
+            self.fields[first].widget.attrs["autofocus"] = True
+        if "note" in errors:
+            self.fields["note"].widget.attrs.update({
+                "aria-invalid": "true", "aria-describedby": "cb-note-error cb-note-help"})
+
+
 class TrackForm(forms.Form):
     number = forms.CharField(label=_("工单编号"), max_length=24,
                              help_text=_("例如 12345-20261126-000123"))
-    phone = forms.CharField(label=_("手机号码"), max_length=20,
+    phone = forms.CharField(label=_("手机号码"), max_length=20, widget=PhoneInput,
                             help_text=_("提交诉求时填写的号码。"))
 
     def clean_phone(self):

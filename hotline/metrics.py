@@ -10,10 +10,15 @@ from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from core.models import Division
-from hotline.models import Status, Ticket
+from hotline.models import Satisfaction, Status, Ticket
 
 HANDLED = ~Q(status=Status.MERGED)
 CLOSED = Q(status=Status.CLOSED)
+# 无法联系: closed after three callback attempts on different working days reached nobody.
+# Counted on its own (``UNREACHABLE_FORMULA``), never as satisfied or unsatisfied.
+UNREACHABLE = CLOSED & Q(satisfaction=Satisfaction.UNREACHABLE)
+UNREACHABLE_FORMULA = ("回访无法联系 = 回访时在三个不同工作日均联系不上诉求人、按“无法联系”办结的工单数；"
+                       "单独统计，不计入满意率和解决率的分子和分母。")
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,8 @@ def on_time_rate():
 
 
 def resolution_rate():
-    """解决率 = 回访确认诉求已解决的工单数 ÷ 已办结工单数。"""
-    return Rate("resolution", "解决率", CLOSED & Q(resolved=True), CLOSED,
+    """解决率 = 回访确认诉求已解决的工单数 ÷ 已办结工单数（回访无法联系的除外）。"""
+    return Rate("resolution", "解决率", CLOSED & Q(resolved=True), CLOSED & ~UNREACHABLE,
                 resolution_rate.__doc__)
 
 
@@ -53,10 +58,12 @@ def repeat_rate():
 
 
 def satisfaction_rate():
-    """满意率 = 回访满意、基本满意的工单数 ÷ 已回访（含不满意重办）的工单数。"""
+    """满意率 = 回访满意、基本满意的工单数 ÷ 已回访（含不满意重办）的工单数；回访无法联系的不计入。"""
     return Rate("satisfaction", "满意率",
                 Q(satisfaction__in=["satisfied", "basic"]) & Q(reopen_count=0),
-                Q(satisfaction__in=["satisfied", "basic", "unsatisfied"]),
+                # a ticket once reopened as 不满意 stays 不满意 even if nobody answers later
+                Q(satisfaction__in=["satisfied", "basic", "unsatisfied"]) |
+                Q(reopen_count__gt=0),
                 satisfaction_rate.__doc__)
 
 
@@ -64,7 +71,7 @@ RATES = [response_rate(), on_time_rate(), resolution_rate(), repeat_rate(), sati
 
 
 def _annotations():
-    ann = {"received": Count("pk")}
+    ann = {"received": Count("pk"), "unreachable": Count("pk", filter=UNREACHABLE)}
     for rate in RATES:
         ann[f"{rate.key}_num"] = Count("pk", filter=rate.numerator)
         ann[f"{rate.key}_den"] = Count("pk", filter=rate.denominator)
@@ -105,7 +112,7 @@ def table(start, end, by=("month",), queryset=None):
             target = merged.setdefault(key + (name,), {**{k: row.get(k) for k in keys},
                                                        "category": name})
             for field, value in row.items():
-                if field == "received" or field.endswith(("_num", "_den")):
+                if field in ("received", "unreachable") or field.endswith(("_num", "_den")):
                     target[field] = target.get(field, 0) + value
         result = [_finish(row) for row in merged.values()]
     return result

@@ -34,6 +34,7 @@ def public_view(ticket):
         "caller_phone": mask_phone(ticket.caller_phone),
         "department": str(followed.lead_org) if followed.lead_org else "",
         "deadline": followed.handle_deadline if followed.status == Status.IN_PROGRESS else None,
+        "alert": followed.alert if followed.status == Status.IN_PROGRESS else "",
         "reply": followed.reply if show_reply else "",
         "events": [
             {"at": e.created_at, "label": e.label,

@@ -5,7 +5,7 @@ these functions; status changes go through ``hotline.workflows.perform``."""
 import re
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -452,6 +452,44 @@ def escalate_if_needed(root, user, now):
                        % {"number": root.number, "n": size}, user=person,
                        subject=_("启动会办"), kind="hotline.joint")
     return joint
+
+
+# --- Notices to departments ---------------------------------------------------------------------
+
+
+def notice_date(moment, with_time=False):
+    """A deadline as notices write it: "12月18日" ("2027年1月8日" in another year; with the
+    time when ``with_time``), marked 待核定 when its year's holidays are not entered yet."""
+    if moment is None:
+        return _("未定")
+    if isinstance(moment, datetime):
+        local = timezone.localtime(moment)
+        day = local.date()
+    else:
+        local, day = None, moment
+    text = _("%(month)d月%(day)d日") % {"month": day.month, "day": day.day}
+    if day.year != timezone.localdate().year:
+        text = _("%(year)d年") % {"year": day.year} + text
+    if with_time and local is not None:
+        text += local.strftime(" %H:%M")
+    if calendar.is_provisional(day):
+        text += _("（待核定）")
+    return text
+
+
+def notify_department(ticket, body, *, subject, kind, organisation_id=None):
+    """A work notice about ``ticket`` to the handlers of its lead department (or of
+    ``organisation_id``) in the platform's inbox. Every dispatch, reassignment, return,
+    extension and reopen notice goes through here and names the ticket and its deadline."""
+    from django.urls import reverse
+
+    organisation_id = organisation_id or ticket.lead_org_id
+    if organisation_id is None:
+        return
+    link = reverse("hotline_ticket_detail", args=[ticket.pk])
+    for person in User.objects.filter(organisation_id=organisation_id,
+                                      groups__name=roles.HANDLER, is_active=True):
+        messaging.send("inbox", body, user=person, subject=subject, link=link, kind=kind)
 
 
 # --- Who sees which tickets --------------------------------------------------------------------

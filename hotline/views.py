@@ -73,17 +73,18 @@ def track(request):
 def figures(request):
     """Monthly figures and department ranking: counts and rates only, no personal data."""
     start, end = metrics.months_back(6)
-    months = metrics.table(start, end, by=("month",))
-    labels = [f"{row['month']:%Y-%m}" for row in months]
+    axis = charts.month_axis(start, end)  # the current month is partial: 截至今日
+    months = axis.mark(metrics.table(start, end, by=("month",)))
+    partial = {"partial": axis.partial, "partial_label": axis.partial_label}
     context = {
         "months": months,
         "rates": metrics.RATES,
         "ranking": metrics.department_ranking(start, end),
-        "volume_chart": charts.bar_chart(labels, [r["received"] for r in months],
-                                         _("每月受理量"), unit=_("件")),
+        "volume_chart": charts.bar_chart(axis.labels, axis.values(months, "received", 0),
+                                         _("每月受理量"), unit=_("件"), **partial),
         "rate_chart": charts.line_chart(
-            labels, [(rate.label, [r[rate.key] for r in months]) for rate in metrics.RATES[:4]],
-            _("每月主要指标")),
-        "start": start, "end": end,
+            axis.labels, [(rate.label, axis.values(months, rate.key))
+                          for rate in metrics.RATES[:4]], _("每月主要指标"), **partial),
+        "start": start, "end": end, "partial_label": axis.partial_label, "unreachable_formula": metrics.UNREACHABLE_FORMULA,
     }
     return render(request, "hotline/figures.html", context)

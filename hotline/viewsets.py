@@ -2,10 +2,13 @@
 catalogue, time limits, the holiday calendar, the category tree and 会办."""
 
 import django_filters
+from django.contrib import messages
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
@@ -14,7 +17,7 @@ from wagtail.admin.viewsets.model import ModelViewSetGroup
 from core.models import Division
 from core.privacy import mask_name, mask_phone
 from core.viewsets import ModelViewSet
-from hotline import services
+from hotline import calendar, services
 from hotline.models import (
     OPEN_STATUSES,
     Alert,
@@ -25,8 +28,10 @@ from hotline.models import (
     JointHandling,
     Status,
     Ticket,
+    TicketEvent,
     TimeLimit,
 )
+from hotline.templatetags.hotline_deadlines import alert_badge_html, deadline_html
 
 QUEUES = [
     ("dispatch", _("待派单")),
@@ -37,6 +42,7 @@ QUEUES = [
     ("due_soon", _("临期")),
     ("overdue", _("超期")),
     ("objection", _("派单异议")),
+    ("supervised", _("督办中")),
     ("extension", _("延期申请")),
     ("repeat", _("重复诉求")),
     ("joint", _("会办")),
@@ -48,6 +54,7 @@ def queue_filter(name):
     pending_objection = DispatchObjection.objects.filter(
         ticket=OuterRef("pk"), status=DispatchObjection.Status.PENDING)
     joint = JointHandling.objects.filter(matter=OuterRef("repeat_root"))
+    supervised = TicketEvent.objects.filter(ticket=OuterRef("pk"), action="supervise")
     return {
         "dispatch": Q(status=Status.PENDING_DISPATCH),
         "sign": Q(status=Status.PENDING_SIGN),
@@ -57,6 +64,9 @@ def queue_filter(name):
         "due_soon": Q(alert=Alert.DUE_SOON, status__in=ACTIVE),
         "overdue": Q(alert=Alert.OVERDUE, status__in=ACTIVE),
         "objection": Exists(pending_objection),
+        # 督办中: a supervisor set a new deadline and the department has not answered yet.
+        "supervised": Exists(supervised) & Q(status__in=[Status.PENDING_SIGN,
+                                                         Status.IN_PROGRESS]),
         "extension": Q(pending_extension_days__isnull=False, status=Status.IN_PROGRESS),
         "repeat": Q(repeat_root__isnull=False) | Q(repeats__isnull=False),
         "joint": Q(joint_handling__isnull=False) | Exists(joint),
@@ -109,6 +119,21 @@ def detail_url(ticket):
     return reverse("hotline_ticket_detail", args=[ticket.pk])
 
 
+class TicketNumberColumn(TitleColumn):
+    """The ticket number, linking to its page, with the 临期/超期 badge right under it: the
+    first thing in the row, so a phone shows it without scrolling sideways."""
+
+    cell_template_name = "hotline/admin/_ticket_title_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["badge"] = alert_badge_html(instance.alert)
+        # On a phone the number breaks only after its hyphens, never inside a part.
+        context["value"] = format_html(
+            '<span style="word-break:normal;overflow-wrap:normal">{}</span>', instance.number)
+        return context
+
+
 class TicketIndexView(generic.IndexView):
     """Tickets are added through intake and changed only through actions on their page."""
 
@@ -153,15 +178,15 @@ class TicketViewSet(ModelViewSet):
     ordering = ["-received_at"]
     list_per_page = 50
     list_display = [
-        TitleColumn("number", label=_("工单编号"), get_url=detail_url),
+        TicketNumberColumn("number", label=_("工单编号"), get_url=detail_url),
         Column("status", label=_("状态"), accessor="get_status_display"),
-        Column("alert", label=_("预警"), accessor="get_alert_display"),
         Column("category", label=_("分类")),
         Column("division", label=_("区划"), accessor="division.name"),
         Column("caller", label=_("诉求人"), accessor=caller),
         Column("lead_org", label=_("主办单位")),
         Column("received_at", label=_("受理时间"), accessor=lambda t: local(t.received_at)),
-        Column("deadline", label=_("当前环节期限"), accessor=lambda t: local(t.current_deadline)),
+        Column("deadline", label=_("当前环节期限"),
+               accessor=lambda t: deadline_html(t.current_deadline)),
     ]
     list_export = ["number", "status", "alert", "channel", "urgency", "category", "division",
                    "address", "masked_caller_name", "masked_caller_phone", "lead_org",
@@ -185,6 +210,7 @@ class CategoryViewSet(ModelViewSet):
     icon = "list-ul"
     menu_label = _("诉求分类")
     list_display = ["full_name", "kind", "is_active", "sort_order"]
+    column_labels = {"full_name": _("分类")}
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
     form_fields = ["name", "parent", "kind", "sort_order", "is_active"]
@@ -195,6 +221,7 @@ class DispatchRuleViewSet(ModelViewSet):
     icon = "site"
     menu_label = _("派单目录")
     list_display = ["category", "division", "lead", "basis", "is_active"]
+    list_empty_labels = {"division": _("全市")}
     list_filter = ["category", "lead", "is_active"]
     form_fields = ["category", "division", "lead", "assisting", "basis", "is_active"]
     list_export = ["category", "division", "lead", "basis", "is_active"]
@@ -206,12 +233,43 @@ class TimeLimitViewSet(ModelViewSet):
     icon = "time"
     menu_label = _("办理时限")
     list_display = ["category", "urgency", "sign_hours", "handle_days", "callback_days"]
+    list_empty_labels = {"category": _("所有分类（默认）")}
     list_filter = ["urgency"]
     form_fields = ["category", "urgency", "sign_hours", "handle_days", "callback_days"]
 
 
+class CalendarChangeMixin:
+    """Adding, changing or deleting a day of the holiday calendar recomputes the open ticket
+    deadlines it moves (``hotline.calendar.changing``) and says how many."""
+
+    def post(self, request, *args, **kwargs):
+        with calendar.changing(request.user) as result:
+            response = super().post(request, *args, **kwargs)
+        if result.tickets:
+            messages.info(request, ngettext(
+                "%(n)d 件在办工单的期限已按新的节假日安排重算，办理记录中有说明。",
+                "%(n)d 件在办工单的期限已按新的节假日安排重算，办理记录中有说明。",
+                len(result.tickets)) % {"n": len(result.tickets)})
+        return response
+
+
+class CalendarDayCreateView(CalendarChangeMixin, generic.CreateView):
+    pass
+
+
+class CalendarDayEditView(CalendarChangeMixin, generic.EditView):
+    pass
+
+
+class CalendarDayDeleteView(CalendarChangeMixin, generic.DeleteView):
+    pass
+
+
 class CalendarDayViewSet(ModelViewSet):
     model = CalendarDay
+    add_view_class = CalendarDayCreateView
+    edit_view_class = CalendarDayEditView
+    delete_view_class = CalendarDayDeleteView
     icon = "date"
     menu_label = _("节假日与调休")
     list_display = ["date", "is_workday", "note"]
@@ -241,7 +299,10 @@ class JointHandlingViewSet(ModelViewSet):
     index_view_class = JointIndexView
     list_display = [TitleColumn("matter", label=_("诉求事项"),
                                 get_url=lambda j: detail_url(j.matter)),
-                    "responsible_name", "deadline", "status", "repeat_count", "created_at"]
+                    "responsible_name",
+                    Column("deadline", label=_("会办期限"),
+                           accessor=lambda j: deadline_html(j.deadline, fmt="%Y-%m-%d")),
+                    "status", "repeat_count", "created_at"]
     list_filter = ["status"]
     form_fields = ["responsible_name", "responsible_user", "organisations", "deadline",
                    "status", "conclusion"]

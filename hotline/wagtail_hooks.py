@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
-from hotline import admin_views
+from hotline import admin_views, calendar_panel
+from hotline.panels import DispatcherPanel, HandlerPanel, SupervisorPanel, add_panels
 from hotline.viewsets import QUEUES, HotlineSettingsGroup, JointHandlingViewSet, TicketViewSet
 
 ticket_viewset = TicketViewSet("hotline_tickets")
@@ -76,3 +77,13 @@ def workbench_items():
 def register_workbench_menu():
     return SubmenuMenuItem(_("12345 工作台"), Menu(items=workbench_items()),
                            icon_name="clipboard-list", name="hotline", order=150)
+
+
+@hooks.register("construct_homepage_panels")
+def add_home_panels(request, panels):
+    add_panels(request, panels, DispatcherPanel, HandlerPanel, SupervisorPanel)
+
+
+@hooks.register("construct_homepage_panels")
+def add_calendar_banner(request, panels):
+    calendar_panel.add_panel(request, panels)

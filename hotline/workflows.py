@@ -5,6 +5,15 @@ calls (admin workbench, public site, tasks, bench).
        │直接办结 → 已办结      ↑ 改派/异议成立      │退回 ↩ 办理中      │重办 ↩ 办理中
        │并单 → 已并单                                      已办结 ─重办↩ 办理中（未派过单的回到待派单）
 
+回访 records the result: 已联系上 (the resident's 满意度, whether the request is solved, and a
+note, all required) closes the ticket; 联系不上 keeps it 待回访 and is recorded on the timeline,
+and the third such attempt, each on another working day, closes it as 无法联系 (counted apart
+in ``hotline.metrics``).
+
+Which actions apply also depends on the ticket's open requests (``refusal``): 审核派单异议 only
+with an objection pending, 审核延期 only with an extension request pending, and so on. The
+ticket page offers only ``allowed_actions``; ``perform`` refuses the rest.
+
 关联政策 (any state but 已并单) leaves the state as it is: the ticket enters the policy's concerns
 log (``interpretations.services.register_ticket_concern``).
 
@@ -28,7 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import messaging, roles
-from core.models import Organisation, User
+from core.models import Organisation
 from core.permissions import organisation_scope
 from hotline import calendar, services
 from hotline.models import (
@@ -51,7 +60,12 @@ ROLE_LABELS = {DISPATCHER: gettext_lazy("话务员/派单员"), HANDLER: gettext
 
 
 class TransitionError(Exception):
-    """A refused action; ``str(error)`` is the Chinese message for the user."""
+    """A refused action; ``str(error)`` is the Chinese message for the user. ``errors`` maps
+    form fields to their own messages, for forms that show them beside the fields."""
+
+    def __init__(self, message, errors=None):
+        super().__init__(message)
+        self.errors = dict(errors or {})
 
 
 @dataclass(frozen=True)
@@ -112,10 +126,70 @@ def user_roles(user, ticket):
     return held
 
 
+# --- What the ticket's open requests allow ------------------------------------------------------
+
+
+def _pending_objection(ticket):
+    return ticket.objections.filter(status=DispatchObjection.Status.PENDING).exists()
+
+
+def _objection_pending_refusal(ticket):
+    if _pending_objection(ticket):
+        return _("本工单已有待审核的派单异议。")
+    return None
+
+
+def _objection_missing_refusal(ticket):
+    if not _pending_objection(ticket):
+        return _("本工单没有待审核的派单异议。")
+    return None
+
+
+def _redispatch_refusal(ticket):
+    if _pending_objection(ticket):
+        return _("本工单有待审核的派单异议，请通过「审核派单异议」处理（异议成立即改派）。")
+    return None
+
+
+def _request_extension_refusal(ticket):
+    if ticket.pending_extension_days:
+        return _("已有待审核的延期申请。")
+    if ticket.handle_deadline and timezone.now() >= ticket.handle_deadline:
+        return _("办理期限已过，不能再申请延期。")
+    return None
+
+
+def _review_extension_refusal(ticket):
+    if not ticket.pending_extension_days:
+        return _("没有待审核的延期申请。")
+    return None
+
+
+# Beyond state and role: an action that answers a request needs that request open, and one
+# that opens a request needs none pending. ``refusal`` is the one rule: the ticket page offers
+# only what it allows (``allowed_actions``) and ``perform`` refuses the rest.
+CONDITIONS = {
+    "object": _objection_pending_refusal,
+    "review_objection": _objection_missing_refusal,
+    "redispatch": _redispatch_refusal,
+    "request_extension": _request_extension_refusal,
+    "review_extension": _review_extension_refusal,
+}
+
+
+def refusal(ticket, action):
+    """Why the ticket's open requests do not allow ``action`` now (a Chinese message), or
+    None when they do. State and role are checked apart (``allowed_actions``, ``perform``)."""
+    condition = CONDITIONS.get(action)
+    return condition(ticket) if condition else None
+
+
 def allowed_actions(ticket, user):
-    """The actions ``user`` may take on ``ticket`` now (for showing buttons)."""
+    """The actions ``user`` may take on ``ticket`` now (for showing buttons): the ticket's state,
+    the user's role and the ticket's open requests (``refusal``) all allow them."""
     held = user_roles(user, ticket)
-    return [t for t in TRANSITIONS.values() if ticket.status in t.sources and held & t.roles]
+    return [t for t in TRANSITIONS.values() if ticket.status in t.sources and held & t.roles
+            and refusal(ticket, t.action) is None]
 
 
 def perform(ticket, action, user, **data):
@@ -138,6 +212,10 @@ def perform(ticket, action, user, **data):
             raise TransitionError(_("您没有权限对工单 %(number)s 执行「%(action)s」，需要%(roles)s。") % {
                 "number": locked.number, "action": transition.label,
                 "roles": "、".join(str(ROLE_LABELS[r]) for r in sorted(transition.roles))})
+        reason = refusal(locked, action)
+        if reason:
+            raise TransitionError(_("工单 %(number)s 现在不能%(action)s：%(reason)s") % {
+                "number": locked.number, "action": transition.label, "reason": reason})
         now = timezone.now()
         before = locked.status
         note = (data.get("note") or "").strip()
@@ -146,7 +224,8 @@ def perform(ticket, action, user, **data):
         locked.status = target
         locked.save()
         TicketEvent.objects.create(
-            ticket=locked, action=action, label=result.get("label") or transition.label,
+            ticket=locked, action=result.get("action") or action,
+            label=result.get("label") or transition.label,
             from_status=before, to_status=target, actor=user,
             actor_name=services.actor_name(user), organisation=user.organisation,
             note=result.get("note", note), public=result.get("public", transition.public),
@@ -175,7 +254,7 @@ def _organisation(value, message):
     return org
 
 
-def _assign(ticket, lead, assisting, now):
+def _assign(ticket, lead, assisting, now, reassigned=False):
     TicketAssignment.objects.filter(ticket=ticket, active=True).update(active=False)
     TicketAssignment.objects.create(ticket=ticket, organisation=lead, role="lead",
                                     assigned_at=now)
@@ -191,12 +270,13 @@ def _assign(ticket, lead, assisting, now):
     ticket.sign_deadline = calendar.add_working_hours(now, sign_hours)
     ticket.handle_deadline = calendar.add_working_days(now, handle_days)
     ticket.alert = Alert.NONE
-    for person in User.objects.filter(organisation=lead, groups__name=roles.HANDLER,
-                                      is_active=True):
-        messaging.send("inbox", _("新工单 %(number)s 待签收，签收期限 %(due)s。") % {
-            "number": ticket.number,
-            "due": timezone.localtime(ticket.sign_deadline).strftime("%Y-%m-%d %H:%M")},
-            user=person, subject=_("新派工单"), kind="hotline.dispatched")
+    subject = _("改派工单") if reassigned else _("新派工单")
+    services.notify_department(
+        ticket, _("%(subject)s %(number)s 办理时限 %(due)s，请于 %(sign)s 前签收。") % {
+            "subject": subject, "number": ticket.number,
+            "due": services.notice_date(ticket.handle_deadline),
+            "sign": services.notice_date(ticket.sign_deadline, with_time=True)},
+        subject=subject, kind="hotline.dispatched")
 
 
 def _assisting(data):
@@ -301,8 +381,6 @@ def do_sign(ticket, user, now, data):
 
 def do_object(ticket, user, now, data):
     reason = _require(data, "reason", _("请填写派单异议理由。"))
-    if ticket.objections.filter(status=DispatchObjection.Status.PENDING).exists():
-        raise TransitionError(_("本工单已有待审核的派单异议。"))
     suggested = data.get("suggested")
     DispatchObjection.objects.create(
         ticket=ticket, organisation=ticket.lead_org, raised_by=user, reason=reason,
@@ -312,9 +390,7 @@ def do_object(ticket, user, now, data):
 
 
 def do_review_objection(ticket, user, now, data):
-    objection = ticket.objections.filter(status=DispatchObjection.Status.PENDING).first()
-    if objection is None:
-        raise TransitionError(_("本工单没有待审核的派单异议。"))
+    objection = ticket.objections.get(status=DispatchObjection.Status.PENDING)  # ``refusal``
     decision = data.get("decision")
     if decision not in ("uphold", "reject"):
         raise TransitionError(_("请选择异议成立（改派）或不成立。"))
@@ -325,13 +401,18 @@ def do_review_objection(ticket, user, now, data):
             raise TransitionError(_("驳回异议需要填写审核意见。"))
         objection.status = DispatchObjection.Status.REJECTED
         objection.save()
+        services.notify_department(ticket, _(
+            "工单 %(number)s 派单异议不成立，请继续办理，办理时限 %(due)s。审核意见：%(note)s") % {
+            "number": ticket.number, "due": services.notice_date(ticket.handle_deadline),
+            "note": objection.review_note}, subject=_("派单异议不成立"),
+            kind="hotline.objection_rejected")
         return {"label": _("驳回派单异议"), "note": objection.review_note}
     lead = _organisation(data.get("lead") or objection.suggested_id, _("请选择改派的主办单位。"))
     if lead.pk == ticket.lead_org_id:
         raise TransitionError(_("改派单位不能与原主办单位相同。"))
     objection.status = DispatchObjection.Status.UPHELD
     objection.save()
-    _assign(ticket, lead, _assisting(data), now)
+    _assign(ticket, lead, _assisting(data), now, reassigned=True)
     return {"label": _("异议成立，改派"), "target": S.PENDING_SIGN, "public": True,
             "note": _("改派至 %(lead)s。%(note)s") % {"lead": lead, "note": objection.review_note}}
 
@@ -341,15 +422,11 @@ def do_redispatch(ticket, user, now, data):
     if lead.pk == ticket.lead_org_id:
         raise TransitionError(_("改派单位不能与原主办单位相同。"))
     _require(data, "note", _("请填写改派理由。"))
-    _assign(ticket, lead, _assisting(data), now)
+    _assign(ticket, lead, _assisting(data), now, reassigned=True)
     return {"note": _("改派至 %(lead)s：%(note)s") % {"lead": lead, "note": data["note"]}}
 
 
 def do_request_extension(ticket, user, now, data):
-    if ticket.pending_extension_days:
-        raise TransitionError(_("已有待审核的延期申请。"))
-    if ticket.handle_deadline and now >= ticket.handle_deadline:
-        raise TransitionError(_("办理期限已过，不能再申请延期。"))
     try:
         days = int(data.get("days") or 0)
     except (TypeError, ValueError):
@@ -362,9 +439,7 @@ def do_request_extension(ticket, user, now, data):
 
 
 def do_review_extension(ticket, user, now, data):
-    days = ticket.pending_extension_days
-    if not days:
-        raise TransitionError(_("没有待审核的延期申请。"))
+    days = ticket.pending_extension_days  # pending: ``refusal``
     approve = data.get("approve")
     if approve is None or approve == "":
         raise TransitionError(_("请选择同意或不同意延期。"))
@@ -373,10 +448,20 @@ def do_review_extension(ticket, user, now, data):
         ticket.handle_deadline = calendar.add_working_days(ticket.handle_deadline or now, days)
         ticket.extension_count += 1
         ticket.alert = Alert.NONE
+        services.notify_department(ticket, _(
+            "工单 %(number)s 延期申请已同意，延期 %(days)d 个工作日，办理时限 %(due)s。") % {
+            "number": ticket.number, "days": days,
+            "due": services.notice_date(ticket.handle_deadline)},
+            subject=_("同意延期"), kind="hotline.extension")
         return {"label": _("同意延期"), "note": _("延期 %(days)d 个工作日，新期限 %(due)s。") % {
             "days": days,
             "due": timezone.localtime(ticket.handle_deadline).strftime("%Y-%m-%d %H:%M")}}
-    return {"label": _("不同意延期"), "public": False, "note": data.get("note") or ""}
+    note = (data.get("note") or "").strip()
+    services.notify_department(ticket, _(
+        "工单 %(number)s 延期申请未同意，办理时限仍为 %(due)s。%(note)s") % {
+        "number": ticket.number, "due": services.notice_date(ticket.handle_deadline),
+        "note": note}, subject=_("不同意延期"), kind="hotline.extension")
+    return {"label": _("不同意延期"), "public": False, "note": note}
 
 
 def do_reply(ticket, user, now, data):
@@ -390,6 +475,10 @@ def do_reply(ticket, user, now, data):
 
 def do_return_reply(ticket, user, now, data):
     note = _require(data, "note", _("请填写退回理由。"))
+    services.notify_department(ticket, _(
+        "工单 %(number)s 答复被退回，请重新办理，办理时限 %(due)s。退回理由：%(note)s") % {
+        "number": ticket.number, "due": services.notice_date(ticket.handle_deadline),
+        "note": note}, subject=_("答复退回"), kind="hotline.returned")
     return {"note": note}
 
 
@@ -401,18 +490,100 @@ def do_approve_reply(ticket, user, now, data):
         "number": ticket.number}, "hotline.replied")
 
 
+REACHED, UNREACHABLE = "reached", "unreachable"
+CALLBACK_OUTCOMES = [(REACHED, gettext_lazy("已联系上诉求人")), (UNREACHABLE, gettext_lazy("联系不上"))]
+CALLBACK_ATTEMPTS = 3  # 联系不上 this many times, each on another working day → 无法联系
+ATTEMPT_ACTION = "callback_unreachable"  # the timeline's line for an attempt that failed
+
+
+def callback_attempts(ticket):
+    """The failed callback attempts (联系不上) of the current round, oldest first: those since
+    the reply was last approved (a reopened ticket starts a new round)."""
+    events = TicketEvent.objects.filter(ticket=ticket)
+    approved = (events.filter(action="approve_reply").order_by("-created_at", "-pk")
+                .values_list("created_at", flat=True).first())
+    attempts = events.filter(action=ATTEMPT_ACTION)
+    if approved is not None:
+        attempts = attempts.filter(created_at__gte=approved)
+    return list(attempts.order_by("created_at", "pk"))
+
+
+def next_attempt_day(ticket, attempts=None):
+    """The first day another 联系不上 may be recorded: the working day after the last
+    attempt's (``hotline.calendar``), or None when there was none."""
+    attempts = callback_attempts(ticket) if attempts is None else attempts
+    if not attempts:
+        return None
+    return calendar.next_workday(timezone.localtime(attempts[-1].created_at).date())
+
+
+def _callback_unreachable(ticket, user, now, note):
+    attempts = callback_attempts(ticket)
+    earliest = next_attempt_day(ticket, attempts)
+    today = timezone.localtime(now).date()
+    if earliest is not None and today < earliest:
+        last = timezone.localtime(attempts[-1].created_at).date()
+        message = _("%(last)s已回访联系不上（第 %(n)d 次）。联系不上须在不同的工作日再次回访，"
+                    "下一次最早 %(next)s。") % {
+            "last": _("今天") if last == today else services.notice_date(last),
+            "n": len(attempts), "next": services.notice_date(earliest)}
+        raise TransitionError(message, errors={"outcome": message})
+    number = len(attempts) + 1
+    if number < CALLBACK_ATTEMPTS:
+        # Still 待回访: the callback deadline moves to the close of the next working day.
+        retry = calendar.add_working_days(now, 1)
+        if ticket.callback_deadline is None or ticket.callback_deadline < retry:
+            ticket.callback_deadline = retry
+        ticket.alert = Alert.NONE
+        return {"action": ATTEMPT_ACTION, "target": S.PENDING_CALLBACK,
+                "label": _("回访联系不上（第 %(n)d 次）") % {"n": number},
+                "note": _("%(note)s（须在不同的工作日再次回访，最早 %(next)s；"
+                          "共 %(total)d 次联系不上按“无法联系”办结。）") % {
+                    "note": note, "total": CALLBACK_ATTEMPTS,
+                    "next": services.notice_date(calendar.next_workday(today))}}
+    ticket.satisfaction = Satisfaction.UNREACHABLE
+    ticket.resolved = None
+    ticket.closed_at = now
+    ticket.alert = Alert.NONE
+    _notify_callers(ticket, _("【12345】您的诉求 %(number)s 已答复，我们 %(n)d 次回访均未能联系到您，"
+                              "工单已办结。如对办理结果有意见，请致电 12345。") % {
+        "number": ticket.number, "n": CALLBACK_ATTEMPTS}, "hotline.unreachable")
+    return {"label": _("回访无法联系，办结"),
+            "note": _("%(note)s（第 %(n)d 次联系不上，按“无法联系”办结。）") % {
+                "note": note, "n": number}}
+
+
 def do_callback(ticket, user, now, data):
+    """回访: the result (已联系上 / 联系不上), the resident's answer (满意度 and whether the
+    request is solved) and a note are all required; nothing is assumed. 联系不上 stays 待回访
+    until the third attempt, each on another working day, closes the ticket as 无法联系."""
+    errors = {}
+    outcome = data.get("outcome")
+    if outcome not in (REACHED, UNREACHABLE):
+        errors["outcome"] = _("请选择回访结果：已联系上诉求人，或联系不上。")
+    note = (data.get("note") or "").strip()
+    if not note:
+        errors["note"] = _("请填写回访记录：与诉求人沟通的情况，联系不上的写明拨打情况。")
     satisfaction = data.get("satisfaction")
-    if satisfaction not in (Satisfaction.SATISFIED, Satisfaction.BASIC):
-        raise TransitionError(_("请选择满意或基本满意；不满意请选择「重办」。"))
     resolved = data.get("resolved")
-    if resolved in (None, ""):
-        raise TransitionError(_("请选择诉求是否已解决。"))
+    if outcome != UNREACHABLE:
+        if satisfaction == Satisfaction.UNSATISFIED:
+            errors["satisfaction"] = _("诉求人不满意的，请使用「重办」退回承办单位重新办理。")
+        elif satisfaction not in (Satisfaction.SATISFIED, Satisfaction.BASIC):
+            errors["satisfaction"] = _("请选择诉求人对办理结果的评价：满意或基本满意。")
+        if resolved in (None, ""):
+            errors["resolved"] = _("请选择诉求人反映的诉求是否已解决。")
+    if errors:
+        raise TransitionError(_("回访记录未保存，请按提示补充后再提交。"), errors=errors)
+    if outcome == UNREACHABLE:
+        return _callback_unreachable(ticket, user, now, note)
     ticket.satisfaction = satisfaction
     ticket.resolved = str(resolved).lower() in ("1", "true", "yes", "on")
     ticket.closed_at = now
     ticket.alert = Alert.NONE
-    return {"note": data.get("note") or Satisfaction(satisfaction).label}
+    return {"note": _("%(satisfaction)s，%(resolved)s。%(note)s") % {
+        "satisfaction": Satisfaction(satisfaction).label,
+        "resolved": _("诉求已解决") if ticket.resolved else _("诉求未解决"), "note": note}}
 
 
 def do_reopen(ticket, user, now, data):
@@ -431,11 +602,9 @@ def do_reopen(ticket, user, now, data):
     _sign, handle_days, _callback = services.time_limit_for(ticket.category, ticket.urgency)
     ticket.handle_deadline = calendar.add_working_days(now, handle_days)
     due = timezone.localtime(ticket.handle_deadline).strftime("%Y-%m-%d %H:%M")
-    for person in User.objects.filter(organisation_id=ticket.lead_org_id,
-                                      groups__name=roles.HANDLER, is_active=True):
-        messaging.send("inbox", _("工单 %(number)s 重办：%(note)s（办理期限 %(due)s）") % {
-            "number": ticket.number, "note": note, "due": due}, user=person,
-            subject=_("工单重办"), kind="hotline.reopened")
+    services.notify_department(ticket, _("重办工单 %(number)s 办理时限 %(due)s。不满意原因：%(note)s") % {
+        "number": ticket.number, "due": services.notice_date(ticket.handle_deadline),
+        "note": note}, subject=_("工单重办"), kind="hotline.reopened")
     return {"note": _("%(note)s（新办理期限 %(due)s）") % {"note": note, "due": due}}
 
 
@@ -448,12 +617,9 @@ def do_supervise(ticket, user, now, data):
         ticket.sign_deadline = min(ticket.sign_deadline or deadline, deadline)
     ticket.handle_deadline = deadline
     ticket.alert = Alert.NONE
-    if ticket.lead_org_id:
-        for person in User.objects.filter(organisation_id=ticket.lead_org_id,
-                                          groups__name=roles.HANDLER, is_active=True):
-            messaging.send("inbox", _("工单 %(number)s 被督办：%(note)s") % {
-                "number": ticket.number, "note": note}, user=person, subject=_("督办"),
-                kind="hotline.supervised")
+    services.notify_department(ticket, _("督办工单 %(number)s 办理时限 %(due)s。督办意见：%(note)s") % {
+        "number": ticket.number, "due": services.notice_date(deadline, with_time=True),
+        "note": note}, subject=_("督办"), kind="hotline.supervised")
     return {"note": _("%(note)s（新期限 %(due)s）") % {
         "note": note, "due": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")}}
 

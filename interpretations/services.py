@@ -4,6 +4,7 @@ The rules of publishing (readiness, sign-off and every publishing route) are in
 ``interpretations.publishing``.
 """
 
+import logging
 import re
 
 import jieba
@@ -18,6 +19,8 @@ from django.utils.translation import gettext as _
 from core.params import id_field, parameter, year_field
 
 _WORD = re.compile(r"\w", re.UNICODE)
+# jieba announces loading its dictionary on stderr ("Building prefix dict…"); say only problems.
+jieba.setLogLevel(logging.WARNING)
 
 
 # --- Chinese search ----------------------------------------------------------------------------

@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
+from hotline.panels import add_panels
 from interpretations import admin_urls
+from interpretations.panels import PolicySupervisorPanel, PolicyWorkPanel, PolicyWorkViewSet
 from interpretations.publishing import PublishRefused, ensure_publishable
 from interpretations.viewsets import InterpretationGroup
 
@@ -15,6 +17,16 @@ from interpretations.viewsets import InterpretationGroup
 @hooks.register("register_admin_viewset")
 def register_interpretation_viewsets():
     return InterpretationGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_policy_work_list():
+    return PolicyWorkViewSet("policy-work")
+
+
+@hooks.register("construct_homepage_panels")
+def add_home_panels(request, panels):
+    add_panels(request, panels, PolicyWorkPanel, PolicySupervisorPanel)
 
 
 @hooks.register("register_admin_urls")

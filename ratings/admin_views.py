@@ -55,8 +55,10 @@ def dashboard(request):
     year_start, _end = metrics.month_range(year, 1)
     _start, year_end = metrics.month_range(year, 12)
     start, end = metrics.month_range(year, month) if month else (year_start, year_end)
-    monthly = metrics.table(year_start, year_end, by=("month",), organisations=scope)
-    labels = [f"{r['month']:%m}月" for r in monthly]
+    axis = charts.month_axis(year_start, year_end)  # up to this month, 截至今日
+    monthly = axis.mark(metrics.table(year_start, year_end, by=("month",),
+                                      organisations=scope))
+    partial = {"partial": axis.partial, "partial_label": axis.partial_label}
     summary = metrics.summary(start, end, organisations=scope)
     reasons = dict(metrics.counted(start, end, scoped).filter(is_default=False, level__lte=2)
                    .order_by().values_list("reason").annotate(n=Count("pk")))
@@ -75,17 +77,21 @@ def dashboard(request):
                         key=lambda r: -r["total"])[:20],
         "channels": metrics.table(start, end, ("channel",), scope),
         "channel_labels": dict(Rating._meta.get_field("channel").choices),
+        "partial_label": axis.partial_label if (
+            not month or axis.partial is not None and axis.months[axis.partial].month == month
+        ) else "",
         "trend_chart": charts.line_chart(
-            labels, [(str(f.label), [r[f.key] for r in monthly]) for f in metrics.FIGURES[:4]],
-            _("%(year)d年各月评价指标") % {"year": year}) if monthly else "",
-        "volume_chart": charts.bar_chart(labels, [r["total"] for r in monthly],
-                                         _("各月评价数"), unit=_("条")) if monthly else "",
+            axis.labels, [(str(f.label), axis.values(monthly, f.key))
+                          for f in metrics.FIGURES[:4]],
+            _("%(year)d年各月评价指标") % {"year": year}, **partial) if monthly else "",
+        "volume_chart": charts.bar_chart(axis.labels, axis.values(monthly, "total", 0),
+                                         _("各月评价数"), unit=_("条"),
+                                         **partial) if monthly else "",
         "reason_chart": charts.bar_chart(reason_labels, reason_values, _("差评原因"),
                                          unit=_("条")) if reason_values else "",
         "open_cases": services.visible_cases(request.user).filter(
             stage__in=[BadRatingCase.Stage.CALLBACK, BadRatingCase.Stage.RECTIFYING]).count(),
-        "overdue_cases": services.visible_cases(request.user).filter(overdue=True).exclude(
-            stage__in=[BadRatingCase.Stage.CLOSED, BadRatingCase.Stage.APPEAL_UPHELD]).count(),
+        "overdue_cases": services.overdue_cases(request.user).count(),
     }
     return TemplateResponse(request, "ratings/admin/dashboard.html", context)
 
@@ -96,45 +102,64 @@ def _cases_required(request):
         raise PermissionDenied
 
 
-def case_list(request):
-    _cases_required(request)
-    cases = services.visible_cases(request.user).select_related("appeal")
-    stage = request.GET.get("stage", "")
+def filtered_cases(user, params):
+    """The cases the list shows for its filters ``stage``, ``overdue`` (只看超期), ``appeal``
+    (待裁定申诉) and ``escalated`` (再次差评, second round or later); the home page counts
+    through here too, so its numbers are the list's rows."""
+    cases = (services.overdue_cases(user) if params.get("overdue")
+             else services.visible_cases(user))
+    stage = params.get("stage", "")
     if stage in BadRatingCase.Stage.values:
         cases = cases.filter(stage=stage)
-    if request.GET.get("overdue"):
-        cases = cases.filter(overdue=True)
-    if request.GET.get("appeal"):
+    if params.get("appeal"):
         cases = cases.filter(appeal__status="pending")
+    if params.get("escalated"):
+        cases = cases.filter(round__gt=1)
+    return cases
+
+
+def case_list(request):
+    _cases_required(request)
+    cases = filtered_cases(request.user, request.GET).select_related("appeal")
+    stage = request.GET.get("stage", "")
     return TemplateResponse(request, "ratings/admin/case_list.html", {
         "page_title": _("差评整改"), "header_icon": "warning", "cases": cases[:200],
         "stages": BadRatingCase.Stage.choices, "stage": stage, "now": timezone.now()})
 
 
-def case_detail(request, pk):
-    _cases_required(request)
+def _case_page(request, pk, error=None):
+    """The case page: facts, the current round, the history of every round, and one form per
+    step ``request.user`` may take; ``error`` (from a refused step) is shown at its field with
+    what was typed kept."""
     case = get_object_or_404(services.visible_cases(request.user).select_related(
-        "rating__event__window", "rating__ticket", "callback_by", "rectified_by"), pk=pk)
+        "rating__event__window", "rating__ticket", "callback_by", "rectified_by",
+        "decided_by"), pk=pk)
     appeal = getattr(case, "appeal", None) if hasattr(case, "appeal") else None
     return TemplateResponse(request, "ratings/admin/case_detail.html", {
         "page_title": _("差评整改详情"), "header_icon": "warning", "case": case,
-        "rating": case.rating, "appeal": appeal,
+        "rating": case.rating, "appeal": appeal, "history": services.case_history(case),
         "actions": services.allowed_case_actions(case, request.user),
-        "action_labels": services.CASE_ACTIONS, "now": timezone.now()})
+        "action_labels": services.CASE_ACTIONS, "now": timezone.now(), "error": error,
+    })
+
+
+def case_detail(request, pk):
+    _cases_required(request)
+    return _case_page(request, pk)
 
 
 @require_POST
 def case_act(request, pk, action):
     _cases_required(request)
     case = get_object_or_404(services.visible_cases(request.user), pk=pk)
+    typed = {key: request.POST.get(key, "") for key in ("note", "reason", "decision")}
     try:
-        services.act_on_case(case, action, request.user, note=request.POST.get("note", ""),
-                             reason=request.POST.get("reason", ""),
-                             decision=request.POST.get("decision", ""))
+        services.act_on_case(case, action, request.user, **typed)
     except services.RatingError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("已%(action)s。") % {"action": services.CASE_ACTIONS[action]})
+        # nothing was changed: the page again, the message at the field, the text kept
+        return _case_page(request, pk, error={
+            "action": action, "field": exc.field, "message": str(exc), **typed})
+    messages.success(request, _("已%(action)s。") % {"action": services.CASE_ACTIONS[action]})
     return redirect("ratings_case_detail", pk=case.pk)
 
 

@@ -1,6 +1,8 @@
 """Demo data for 好差评: a service hall with windows and items, a few thousand window services
 over the last six months with their ratings (active, default, a few flagged), ratings for the
-demo tickets, 差评整改 cases in every stage (some overdue) and one upheld appeal, plus real
+demo tickets, 差评整改 cases in every stage (some overdue, some in a second round after the
+rectification was rated 不满意 too, one of those ended by the supervisor's decision) with their
+history, and one upheld appeal, plus real
 SMS invitations for the most recent services so the outbox holds working rating links.
 
 Idempotent: nothing is added once the service hall exists.
@@ -20,6 +22,7 @@ from ratings import services
 from ratings.models import (
     Appeal,
     BadRatingCase,
+    CaseEvent,
     Channel,
     Rating,
     RatingInvitation,
@@ -171,6 +174,8 @@ class Generator:
                 case.followup_at = case.rectified_at + timedelta(days=1)
                 case.closed_at = case.followup_at
             case.stage = stage
+            if stage == "closed" and case.followup_level == 2:
+                self.second_round(case, i, handler, supervisor)
             if stage == "feedback" and not recent and age > timedelta(days=30):
                 case.stage, case.closed_at = "closed", case.rectified_at + timedelta(days=7)
             if case.stage == "callback" and case.callback_due < self.now:
@@ -179,6 +184,7 @@ class Generator:
                 case.overdue, case.escalated_at = True, case.rectify_due
             cases.append(case)
         BadRatingCase.objects.bulk_create(cases, batch_size=500)
+        self.history(cases, handler, supervisor)
         # one overdue case for the supervisors: a callback missed by days
         late = BadRatingCase.objects.filter(stage="callback").order_by("created_at").first()
         if late and not late.overdue:
@@ -187,6 +193,76 @@ class Generator:
                 escalated_at=self.now - timedelta(days=2))
         if handler and supervisor:
             self.appeal(handler, supervisor)
+
+    def second_round(self, case, i, handler, supervisor):
+        """The rectification was rated 不满意: a second round (ratings.services._next_round),
+        still running, ended by a 满意 rating, or ended by the supervisor's decision."""
+        rated = case.followup_at
+        case.first_round = (case.rectified_at, rated)  # for its history
+        case.round, case.escalated_at = 2, rated
+        case.rectify_due = calendar.add_working_days(rated, 15)
+        second = rated + timedelta(days=self.rng.uniform(2, 8))
+        case.followup_level = case.followup_at = case.closed_at = None
+        if second >= self.now - timedelta(days=1):
+            case.stage, case.rectified_at, case.rectify_note = "rectifying", None, ""
+            case.rectified_by = None
+            return
+        case.rectified_at = second
+        case.rectify_note = "第二轮整改：已督促补齐材料并由科长当面说明办理结果。"
+        if i % 3 == 0 and supervisor:
+            case.stage, case.closed_at = "decided", second + timedelta(days=1)
+            case.decided_by, case.decided_at = supervisor, case.closed_at
+            case.decision_note = ("经督办核实，部门已两轮整改并当面说明，评价人另提的诉求超出本事项"
+                                  "办理范围，已告知其他渠道，督办决定办结。")
+        else:
+            case.stage = "closed"
+            case.followup_level, case.followup_at = 4, second + timedelta(days=1)
+            case.closed_at = case.followup_at
+
+    def history(self, cases, handler, supervisor):
+        """Each case's history (ratings.models.CaseEvent) as the services would have written
+        it."""
+        E = CaseEvent.Action
+        pks = dict(BadRatingCase.objects.values_list("rating_id", "pk"))
+        resident = "评价人（短信链接）"
+        rows = []
+
+        def add(case, round_, action, at, actor=None, level=None, reason="", note="",
+                name=None):
+            rows.append(CaseEvent(
+                case_id=pks[case.rating_id], round=round_, action=action, created_at=at,
+                actor=actor, actor_name=name or (actor.display_name if actor else "好差评系统"),
+                level=level, reason=reason, note=note))
+
+        for case in cases:
+            rating = case.rating
+            add(case, 1, E.OPENED, case.created_at, level=rating.level, reason=rating.reason,
+                note=rating.comment)
+            if case.callback_at:
+                add(case, 1, E.CALLBACK, case.callback_at, handler, note=case.callback_note)
+            if case.round == 2:
+                first_rectified, rated = case.first_round
+                add(case, 1, E.RECTIFY, first_rectified, handler,
+                    note="已约谈窗口负责人，优化办理流程并一次性告知所需材料。")
+                add(case, 1, E.RATED, rated, level=2, reason=Reason.UNSOLVED,
+                    note="材料还是要跑两趟。", name=resident)
+                add(case, 2, E.REOPENED, rated, note="第1轮整改被评为不满意（问题没有解决），"
+                    "开始第2轮整改，已报送督办人督办。")
+            if case.rectified_at:
+                add(case, case.round, E.RECTIFY, case.rectified_at, handler,
+                    note=case.rectify_note)
+            if case.followup_level:
+                add(case, case.round, E.RATED, case.followup_at, level=case.followup_level,
+                    name=resident)
+                add(case, case.round, E.CLOSED, case.followup_at,
+                    note="群众对整改结果评价为基本满意及以上，整改办结。")
+            if case.decided_at:
+                add(case, case.round, E.DECIDED, case.decided_at, supervisor,
+                    note=case.decision_note)
+            if case.overdue:
+                add(case, case.round, E.OVERDUE, case.escalated_at,
+                    note=case.get_stage_display())
+        CaseEvent.objects.bulk_create(rows, batch_size=1000)
 
     def appeal(self, handler, supervisor):
         case = (BadRatingCase.objects.filter(stage="closed").select_related("rating")
@@ -201,6 +277,15 @@ class Generator:
             decision_reason="调取大厅监控和叫号记录核实，评价人非本次服务对象，申诉成立，"
                             "该评价不计入统计。")
         BadRatingCase.objects.filter(pk=case.pk).update(stage="withdrawn", closed_at=decided)
+        appeal = case.appeal
+        CaseEvent.objects.bulk_create([
+            CaseEvent(case=case, round=case.round, action=CaseEvent.Action.APPEAL,
+                      created_at=appeal.raised_at, actor=handler,
+                      actor_name=handler.display_name, note=appeal.reason),
+            CaseEvent(case=case, round=case.round, action=CaseEvent.Action.APPEAL_DECIDED,
+                      created_at=decided, actor=supervisor, actor_name=supervisor.display_name,
+                      note=f"申诉成立：{appeal.decision_reason}"),
+        ])
         Rating.objects.filter(pk=case.rating_id).update(
             status=Rating.Status.EXCLUDED, status_note="申诉成立：评价人非本次服务对象。")
 

@@ -19,7 +19,11 @@ class RatingForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class RectificationForm(forms.Form):
+class RectificationForm(RatingForm):
+    """The rating of a rectification: the same levels and, for a 差评, the same reasons as a
+    first rating (a 差评 starts another round of rectification, see
+    ratings.services.conclude_round)."""
+
     level = forms.TypedChoiceField(label=_("您对整改结果的评价"), coerce=int,
                                    choices=Level.choices, widget=forms.RadioSelect,
                                    error_messages={"required": _("请选择评价等级。")})
@@ -28,9 +32,10 @@ class RectificationForm(forms.Form):
 class WindowRatingForm(RatingForm):
     phone_check = forms.CharField(label=_("办事时登记的手机号码后四位"), required=False,
                                   max_length=4, min_length=4,
-                                  widget=forms.TextInput(attrs={"inputmode": "numeric",
-                                                                "autocomplete": "off",
-                                                                "pattern": "[0-9]{4}"}))
+                                  widget=forms.TextInput(attrs={
+                                      "inputmode": "numeric", "autocomplete": "off",
+                                      "pattern": "[0-9]{4}",
+                                      "aria-describedby": "phone-check-help"}))
 
 
 class EventForm(forms.Form):

@@ -21,6 +21,10 @@ Counts used by the formulas (over the counted ratings in scope):
     已整改差评 BX   差评 whose case is rectified (整改完成)
     整改已评 F      rectified cases the rater rated afterwards
     整改满意 FG     of those, rated 基本满意 or better
+
+BX, F and FG describe a case's current round: a 差评 of the rectification starts another round
+(``ratings.services.conclude_round``), so the case counts as rectified and rated again only once
+that round is; every earlier round stays in the case's history.
 """
 
 from dataclasses import dataclass

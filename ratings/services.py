@@ -7,7 +7,10 @@ admin workbench, tasks, demo).
 - ``submit_rating``: the one way a resident's rating is stored, whatever the channel.
 - ``handle_sms_reply``: a digit 1–5 replied to the SMS rates the latest open invitation.
 - ``apply_defaults``: unrated after N natural days → 基本满意 stored as a default.
-- ``act_on_case``: the 差评整改 loop (回访核实 → 整改 → 反馈 → 群众评价整改) and 申诉.
+- ``act_on_case``: the 差评整改 loop (回访核实 → 整改 → 反馈 → 群众评价整改), 申诉 and the
+  supervisor's decision.
+- ``conclude_round``: how a round of the loop ends (rated by the resident, appeal upheld,
+  supervisor's decision): the one rule every route goes through.
 - ``review_rating``: a supervisor clears or excludes a rating flagged as possible ballot-stuffing.
 """
 
@@ -34,6 +37,7 @@ from hotline.models import Ticket, TicketEvent
 from ratings.models import (
     Appeal,
     BadRatingCase,
+    CaseEvent,
     Channel,
     Level,
     Rating,
@@ -51,7 +55,19 @@ FINISHING_ACTIONS = ("approve_reply", "callback", "close_at_intake")
 
 
 class RatingError(Exception):
-    """A refused rating or case action; ``str(error)`` is the Chinese message for the user."""
+    """A refused rating or case action; ``str(error)`` is the Chinese message for the user,
+    ``field`` the form field it is about (shown next to it), if any."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+class PhoneCheckError(RatingError):
+    """The window QR rating's last four digits are missing or wrong."""
+
+    def __init__(self, message):
+        super().__init__(message, field="phone_check")
 
 
 def platform(name):
@@ -130,6 +146,7 @@ def invite(*, phone, served_at, ticket=None, event=None, case=None, now=None):
         with transaction.atomic():
             invitation = RatingInvitation.objects.create(
                 kind=kind, ticket=ticket, event=event, case=case, phone=phone,
+                round=case.round if case else 1,
                 token_hash=token_hash(raw), served_at=served_at, created_at=now,
                 expires_at=(now if case else served_at) + timedelta(days=days))
             link = rating_url(raw)
@@ -196,7 +213,16 @@ def resolve_token(raw, now=None):
     if invitation.kind == RatingInvitation.Kind.SERVICE and _target_rating(
             invitation.ticket, invitation.event) is not None:
         raise RatingError(_("该服务已评价，评价提交后不能修改。"))
+    if invitation.kind == RatingInvitation.Kind.RECTIFICATION and not _awaits_rating(
+            invitation.case, invitation):
+        raise RatingError(_("这一轮整改已评价或已办结，评价提交后不能修改。"))
     return invitation
+
+
+def _awaits_rating(case, invitation):
+    """Whether the case waits for the rating of the round ``invitation`` was sent for."""
+    return (case.stage == BadRatingCase.Stage.FEEDBACK and case.round == invitation.round
+            and case.followup_level is None)
 
 
 def _target_rating(ticket, event):
@@ -208,7 +234,9 @@ def describe(invitation):
     """What the rating page shows about the rated service (no personal data)."""
     if invitation.kind == RatingInvitation.Kind.RECTIFICATION:
         case = invitation.case
-        return {"title": _("差评整改结果评价"), "department": str(case.organisation),
+        title = (_("差评整改结果评价（第%(round)d轮整改）") % {"round": case.round}
+                 if case.escalated else _("差评整改结果评价"))
+        return {"title": title, "department": str(case.organisation),
                 "item": case.rating.item, "served_at": case.rectified_at,
                 "note": case.rectify_note}
     if invitation.ticket_id:
@@ -228,12 +256,12 @@ def _clean(level, reason, comment, channel):
     try:
         level = int(level)
     except (TypeError, ValueError):
-        raise RatingError(_("请选择评价等级。")) from None
+        raise RatingError(_("请选择评价等级。"), "level") from None
     if level not in Level.values:
-        raise RatingError(_("请选择评价等级。"))
+        raise RatingError(_("请选择评价等级。"), "level")
     comment = (comment or "").strip()
     if len(comment) > 500:
-        raise RatingError(_("评价内容不能超过500字。"))
+        raise RatingError(_("评价内容不能超过500字。"), "comment")
     reason = reason or ""
     if level in BAD_LEVELS:
         allowed = set(Reason.values) - {Reason.UNSPECIFIED}
@@ -241,9 +269,9 @@ def _clean(level, reason, comment, channel):
             reason = reason or Reason.UNSPECIFIED
             allowed.add(Reason.UNSPECIFIED)
         if reason not in allowed:
-            raise RatingError(_("差评请选择不满意的原因。"))
+            raise RatingError(_("差评请选择不满意的原因。"), "reason")
         if reason == Reason.OTHER and not comment:
-            raise RatingError(_("选择“其他”原因时请填写具体情况。"))
+            raise RatingError(_("选择“其他”原因时请填写具体情况。"), "comment")
     else:
         reason = ""
     return level, reason, comment
@@ -291,15 +319,18 @@ def submit_rating(invitation=None, *, event=None, level, reason="", comment="", 
             if not used:
                 resolve_token_state(invitation, now)
             if invitation.kind == RatingInvitation.Kind.RECTIFICATION:
-                return _rate_rectification(invitation.case, level, now)
+                return _rate_rectification(invitation, level, reason, comment, channel, now)
             ticket, event, phone = invitation.ticket, invitation.event, invitation.phone
         else:
             ticket, phone = None, ""
             if event is None:
                 raise RatingError(_("没有找到要评价的服务。"))
             if event.phone:
-                if not phone_check or normalise_phone(event.phone)[-4:] != phone_check.strip():
-                    raise RatingError(_("手机号码后四位不正确：只有办事人本人可以评价这次服务。"))
+                phone_check = (phone_check or "").strip()
+                if not phone_check:
+                    raise PhoneCheckError(_("请填写办事时登记的手机号码后四位。"))
+                if normalise_phone(event.phone)[-4:] != phone_check:
+                    raise PhoneCheckError(_("手机号码后四位不正确：只有办事人本人可以评价这次服务。"))
                 phone = event.phone
         if ticket is not None:
             organisation, item = ticket.lead_org, ticket.category.name
@@ -330,15 +361,15 @@ def resolve_token_state(invitation, now):
     raise RatingError(_("该评价链接已过期。超过评价期限未评价的服务按“基本满意”计。"))
 
 
-def _rate_rectification(case, level, now):
-    done = BadRatingCase.objects.filter(
-        pk=case.pk, stage=BadRatingCase.Stage.FEEDBACK, followup_level__isnull=True,
-    ).update(followup_level=level, followup_at=now, stage=BadRatingCase.Stage.CLOSED,
-             closed_at=now)
-    if not done:
-        raise RatingError(_("该整改结果已评价，评价提交后不能修改。"))
-    case.refresh_from_db()
-    return case
+def _rate_rectification(invitation, level, reason, comment, channel, now):
+    """The resident rates the rectification (SMS link or SMS reply): the round ends by
+    ``conclude_round``. The case row is locked, so a second answer finds the round rated."""
+    case = (BadRatingCase.objects.select_for_update().select_related("rating", "organisation")
+            .get(pk=invitation.case_id))
+    if not _awaits_rating(case, invitation):
+        raise RatingError(_("这一轮整改已评价或已办结，评价提交后不能修改。"))
+    return conclude_round(case, "rated", now=now, level=level, reason=reason, comment=comment,
+                          channel=channel)
 
 
 def window_event_for_qr(window, now=None):
@@ -456,20 +487,12 @@ def open_case(rating, now=None):
     })
     if not created:
         return case
-    if rating.ticket_id and rating.ticket.status in (TicketStatus.PENDING_CALLBACK,
-                                                      TicketStatus.CLOSED):
-        from hotline.workflows import TransitionError, perform
-
-        try:
-            perform(rating.ticket, "reopen", system_user(), note=_(
-                "群众评价%(level)s：%(reason)s %(comment)s") % {
-                "level": rating.get_level_display(), "reason": rating.get_reason_display(),
-                "comment": rating.comment})
-        except TransitionError:
-            pass  # someone closed it meanwhile: the case still runs
-        else:
-            case.ticket_reopened = True
-            case.save(update_fields=["ticket_reopened"])
+    _record(case, CaseEvent.Action.OPENED, now, level=rating.level, reason=rating.reason,
+            note=rating.comment)
+    if _reopen_ticket(case, _("群众评价%(level)s：%(reason)s %(comment)s") % {
+            "level": rating.get_level_display(), "reason": rating.get_reason_display(),
+            "comment": rating.comment}):
+        case.save(update_fields=["ticket_reopened"])
     for person in _handlers(rating.organisation_id):
         messaging.send("inbox", _("收到差评（%(item)s），请于 %(due)s 前回访核实。") % {
             "item": rating.item,
@@ -478,13 +501,60 @@ def open_case(rating, now=None):
     return case
 
 
+def _reopen_ticket(case, note):
+    """Reopen (重办) the rated ticket when it waits for the callback (待回访) or was closed
+    (已办结); a ticket still being handled, or a window service, is left as it is. Sets
+    ``case.ticket_reopened`` (the caller saves) and says whether it reopened."""
+    rating = case.rating
+    if not rating.ticket_id:
+        return False
+    ticket = Ticket.objects.get(pk=rating.ticket_id)
+    if ticket.status not in (TicketStatus.PENDING_CALLBACK, TicketStatus.CLOSED):
+        return False
+    from hotline.workflows import TransitionError, perform
+
+    try:
+        perform(ticket, "reopen", system_user(), note=note)
+    except TransitionError:
+        return False  # someone moved it meanwhile: the case still runs
+    case.ticket_reopened = True
+    return True
+
+
+def _record(case, action, now, *, actor=None, actor_name="", level=None, reason="", note=""):
+    """Add a step to the case's history (``CaseEvent``), in its current round."""
+    if not actor_name:
+        actor_name = actor.display_name if actor is not None else _("好差评系统")
+    return CaseEvent.objects.create(
+        case=case, round=case.round, action=action, created_at=now, actor=actor,
+        actor_name=actor_name, level=level, reason=reason or "", note=note or "")
+
+
+def case_history(case):
+    """Every step of every round of ``case``, oldest first (the case page's 办理记录)."""
+    return case.history.select_related("actor").order_by("created_at", "pk")
+
+
 def _handlers(organisation_id):
     return User.objects.filter(organisation_id=organisation_id, groups__name=roles.HANDLER,
                                is_active=True)
 
 
+def _supervisors():
+    return User.objects.filter(groups__name=roles.SUPERVISOR, is_active=True)
+
+
 def can_handle(user, case):
     if not user.has_perm("ratings.handle_case"):
+        return False
+    scope = organisation_scope(user)
+    return scope is None or case.organisation_id in scope
+
+
+def can_supervise(user, case):
+    """督办人 rule on a department's 差评 (appeals, and the decision that ends an escalated
+    case): the ``decide_appeal`` permission, within the user's organisations."""
+    if not user.has_perm("ratings.decide_appeal"):
         return False
     scope = organisation_scope(user)
     return scope is None or case.organisation_id in scope
@@ -498,11 +568,19 @@ def visible_cases(user):
     return qs if scope is None else qs.filter(organisation_id__in=scope)
 
 
+def overdue_cases(user):
+    """The cases ``user`` sees that went past a deadline (报送督办, ``mark_overdue_cases``) and
+    are not finished yet: the dashboard's and the home page's count, the list's 只看超期."""
+    return visible_cases(user).filter(overdue=True).exclude(
+        stage__in=BadRatingCase.FINISHED_STAGES)
+
+
 CASE_ACTIONS = {
     "callback": _("回访核实"),
     "rectify": _("整改完成并反馈"),
     "appeal": _("提出申诉"),
     "decide_appeal": _("裁定申诉"),
+    "decide": _("督办决定办结"),
 }
 
 
@@ -517,15 +595,17 @@ def allowed_case_actions(case, user):
         if case.open and appeal is None:
             actions.append("appeal")
     if (appeal is not None and appeal.status == Appeal.Status.PENDING
-            and user.has_perm("ratings.decide_appeal")):
+            and can_supervise(user, case)):
         actions.append("decide_appeal")
+    if case.escalated and not case.finished and can_supervise(user, case):
+        actions.append("decide")
     return actions
 
 
 def _note(data, key, message, minimum=4):
     value = (data.get(key) or "").strip()
     if len(value) < minimum:
-        raise RatingError(message)
+        raise RatingError(message, key)
     return value
 
 
@@ -535,6 +615,7 @@ def act_on_case(case, action, user, now=None, **data):
     now = now or timezone.now()
     if action not in CASE_ACTIONS:
         raise RatingError(_("未知的操作。"))
+    Action = CaseEvent.Action
     with transaction.atomic():
         case = BadRatingCase.objects.select_for_update().select_related("rating").get(pk=case.pk)
         if action not in allowed_case_actions(case, user):
@@ -545,24 +626,32 @@ def act_on_case(case, action, user, now=None, **data):
             case.callback_note = _note(data, "note", _("请填写回访核实情况。"))
             case.callback_at, case.callback_by = now, user
             case.stage = BadRatingCase.Stage.RECTIFYING
+            _record(case, Action.CALLBACK, now, actor=user, note=case.callback_note)
         elif action == "rectify":
             case.rectify_note = _note(data, "note", _("请填写整改措施和结果。"))
             case.rectified_at, case.rectified_by = now, user
+            _record(case, Action.RECTIFY, now, actor=user, note=case.rectify_note)
             if case.rating.phone:
                 case.stage = BadRatingCase.Stage.FEEDBACK
                 case.save()
                 invite(phone=case.rating.phone, served_at=now, case=case, now=now)
             else:  # nobody to ask (an anonymous window rating): the loop ends here
                 case.stage, case.closed_at = BadRatingCase.Stage.CLOSED, now
+                _record(case, Action.CLOSED, now,
+                        note=_("评价人未留手机号码，无法评价整改结果，整改完成即办结。"))
         elif action == "appeal":
-            Appeal.objects.create(case=case, raised_by=user, raised_at=now, reason=_note(
-                data, "reason", _("请写明申诉理由（误评、恶意差评的依据）。"), minimum=10))
-            for person in User.objects.filter(groups__name=roles.SUPERVISOR, is_active=True):
+            reason = _note(data, "reason", _("请写明申诉理由（误评、恶意差评的依据）。"), minimum=10)
+            Appeal.objects.create(case=case, raised_by=user, raised_at=now, reason=reason)
+            _record(case, Action.APPEAL, now, actor=user, note=reason)
+            for person in _supervisors():
                 messaging.send("inbox", _("%(org)s 对一条差评提出申诉，请裁定。") % {
                     "org": case.organisation}, user=person, subject=_("差评申诉"),
                     kind="ratings.appeal")
         elif action == "decide_appeal":
             _decide(case, user, now, data)
+        elif action == "decide":
+            note = _note(data, "note", _("请写明督办决定及理由（不少于10个字）。"), minimum=10)
+            conclude_round(case, "decided", now=now, user=user, note=note)
         case.save()
     return case
 
@@ -570,20 +659,89 @@ def act_on_case(case, action, user, now=None, **data):
 def _decide(case, user, now, data):
     decision = data.get("decision")
     if decision not in ("uphold", "reject"):
-        raise RatingError(_("请选择申诉成立或不成立。"))
+        raise RatingError(_("请选择申诉成立或不成立。"), "decision")
     reason = _note(data, "reason", _("请写明裁定理由。"))
     appeal = Appeal.objects.select_for_update().get(case=case)
     appeal.decided_by, appeal.decided_at, appeal.decision_reason = user, now, reason
+    appeal.status = Appeal.Status.UPHELD if decision == "uphold" else Appeal.Status.REJECTED
+    appeal.save()
+    _record(case, CaseEvent.Action.APPEAL_DECIDED, now, actor=user,
+            note=f"{appeal.get_status_display()}：{reason}")
     if decision == "uphold":
-        appeal.status = Appeal.Status.UPHELD
-        case.stage, case.closed_at = BadRatingCase.Stage.APPEAL_UPHELD, now
         rating = case.rating
         rating.status = Rating.Status.EXCLUDED
         rating.status_note = _("申诉成立：%(reason)s") % {"reason": reason}
         rating.save(update_fields=["status", "status_note"])
+        conclude_round(case, "appeal_upheld", now=now, user=user, note=reason)
+
+
+def conclude_round(case, outcome, *, now, level=None, reason="", comment="", channel="",
+                   user=None, note=""):
+    """How a round of the 差评整改 loop ends: the one rule the rating link, the SMS reply and
+    the admin (appeal decision, supervisor's decision) all go through. ``case`` is locked by
+    the caller; it is saved here and returned.
+
+    - ``rated``: the resident rated the rectification (``level``, and for a 差评 ``reason``).
+      基本满意 or better → 已办结. A 差评 (不满意, 非常不满意) → the next round
+      (``_next_round``): 整改中 again with a new deadline, the ticket reopened when it was
+      finished, the department and the supervisors (督办人) notified.
+    - ``appeal_upheld``: the 差评 was mistaken or malicious → 申诉成立，已撤销.
+    - ``decided``: a supervisor ends an escalated case with a written decision (``note``) →
+      督办决定办结.
+
+    Nothing else ends the loop.
+    """
+    Stage, Action = BadRatingCase.Stage, CaseEvent.Action
+    if outcome == "rated":
+        case.followup_level, case.followup_at = level, now
+        case.followup_reason, case.followup_comment = reason or "", comment or ""
+        _record(case, Action.RATED, now, level=level, reason=reason, note=comment,
+                actor_name=_("评价人（%(channel)s）") % {"channel": Channel(channel).label})
+        if level in BAD_LEVELS:
+            _next_round(case, now, level, reason)
+        else:
+            case.stage, case.closed_at = Stage.CLOSED, now
+            _record(case, Action.CLOSED, now, note=_("群众对整改结果评价为%(level)s，整改办结。") % {
+                "level": Level(level).label})
+    elif outcome == "appeal_upheld":
+        case.stage, case.closed_at = Stage.APPEAL_UPHELD, now
+    elif outcome == "decided":
+        case.stage, case.closed_at = Stage.DECIDED, now
+        case.decided_by, case.decided_at, case.decision_note = user, now, note
+        _record(case, Action.DECIDED, now, actor=user, note=note)
     else:
-        appeal.status = Appeal.Status.REJECTED
-    appeal.save()
+        raise ValueError(f"unknown outcome {outcome!r}")
+    case.save()
+    return case
+
+
+def _next_round(case, now, level, reason):
+    """A 差评 of the rectification: the case goes back to 整改中 for another round with a new
+    deadline, reported to the supervisors (督办); the ticket is reopened when finished."""
+    finished_round = case.round
+    case.round += 1
+    case.stage = BadRatingCase.Stage.RECTIFYING
+    case.rectify_due = calendar.add_working_days(now, platform("RATINGS_RECTIFY_WORKING_DAYS"))
+    case.rectified_at = case.rectified_by = None
+    case.rectify_note = ""
+    case.followup_level = case.followup_at = None
+    case.followup_reason = case.followup_comment = ""
+    case.overdue, case.escalated_at = False, now
+    due = timezone.localtime(case.rectify_due).strftime("%Y-%m-%d %H:%M")
+    facts = {"round": case.round, "org": case.organisation, "item": case.rating.item,
+             "level": Level(level).label, "reason": Reason(reason).label if reason else "—",
+             "due": due, "previous": finished_round}
+    _record(case, CaseEvent.Action.REOPENED, now, note=_(
+        "第%(previous)d轮整改被评为%(level)s（%(reason)s），开始第%(round)d轮整改，整改期限 %(due)s，"
+        "已报送督办人督办。") % facts)
+    _reopen_ticket(case, _("整改结果评价%(level)s：%(reason)s（差评整改第%(round)d轮）") % facts)
+    link = reverse("ratings_case_detail", args=[case.pk])
+    body = _("差评整改第%(round)d轮：%(org)s「%(item)s」的整改结果再次被评为%(level)s"
+             "（%(reason)s），整改期限 %(due)s。") % facts
+    messaging.notify_staff(_supervisors(), body + _("请督办。"), subject=_("差评再次整改督办"),
+                           link=link, kind="ratings.case_reopened")
+    messaging.notify_staff(_handlers(case.organisation_id), body + _("请重新整改。"),
+                           subject=_("差评重新整改"), link=link, kind="ratings.case_reopened")
 
 
 def review_rating(rating, user, decision, note=""):
@@ -613,13 +771,14 @@ def mark_overdue_cases(now=None):
     late = BadRatingCase.objects.filter(overdue=False).filter(
         Q(stage=BadRatingCase.Stage.CALLBACK, callback_due__lt=now)
         | Q(stage=BadRatingCase.Stage.RECTIFYING, rectify_due__lt=now))
-    supervisors = list(User.objects.filter(groups__name=roles.SUPERVISOR, is_active=True))
+    supervisors = list(_supervisors())
     count = 0
     for case in late.select_related("organisation", "rating"):
         if not BadRatingCase.objects.filter(pk=case.pk, overdue=False).update(
                 overdue=True, escalated_at=now):
             continue  # another run got it
         count += 1
+        _record(case, CaseEvent.Action.OVERDUE, now, note=case.get_stage_display())
         for person in supervisors:
             messaging.send("inbox", _("差评整改超期：%(org)s「%(item)s」（%(stage)s）。") % {
                 "org": case.organisation, "item": case.rating.item,

@@ -42,7 +42,8 @@ def _refused(request, message, status):
 
 
 def _apply_errors(form, exc):
-    form.add_error(None, str(exc))
+    """The service's message next to the field it is about (else above the form)."""
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
 
 
 @never_cache
@@ -111,9 +112,11 @@ def rate_window(request, key):
                     event=event, level=data["level"], reason=data.get("reason", ""),
                     comment=data.get("comment", ""), channel=Channel.QR, client=client,
                     user=request.user, phone_check=data.get("phone_check", ""))
-            except services.RatingError as exc:
-                if event.phone and "后四位" in str(exc):
+            except services.PhoneCheckError as exc:
+                if data.get("phone_check"):  # a wrong guess counts; an empty box does not
                     services.qr_attempts_exceeded(event, failed=True)
+                _apply_errors(form, exc)
+            except services.RatingError as exc:
                 _apply_errors(form, exc)
             else:
                 services.over_limit(client.ip, "submit")
@@ -166,12 +169,15 @@ def figures(request):
     start, end = metrics.month_range(year, month)
     trend_start, _trend_end = metrics.months_back(12, date(year, month, 1))
     monthly = metrics.table(trend_start, end, by=("month",))
-    labels = [f"{r['month']:%Y-%m}" for r in monthly]
+    axis = charts.month_axis(trend_start, end)  # the current month is partial: 截至今日
     chart = charts.line_chart(
-        labels, [(str(f.label), [r[f.key] for r in monthly]) for f in metrics.FIGURES[:3]],
-        _("近12个月评价指标")) if monthly else ""
+        axis.labels, [(str(f.label), axis.values(monthly, f.key)) for f in metrics.FIGURES[:3]],
+        _("近12个月评价指标"), partial=axis.partial,
+        partial_label=axis.partial_label) if monthly else ""
+    current = (year, month) == (timezone.localdate().year, timezone.localdate().month)
     context = {
         "month": f"{year:04d}-{month:02d}", "summary": metrics.summary(start, end),
+        "partial_label": axis.partial_label if current else "",
         "figures": metrics.FIGURES, "ranking": metrics.ranking(start, end, minimum=5),
         "chart": chart,
     }

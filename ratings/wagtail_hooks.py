@@ -3,7 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
+from hotline.panels import add_panels
 from ratings import admin_views
+from ratings.panels import CaseHandlerPanel, CaseSupervisorPanel
 from ratings.viewsets import RatingsSettingsGroup
 
 
@@ -57,3 +59,8 @@ def register_menu():
     ]
     return SubmenuMenuItem(_("好差评"), Menu(items=items), icon_name="pick", name="ratings",
                            order=160)
+
+
+@hooks.register("construct_homepage_panels")
+def add_home_panels(request, panels):
+    add_panels(request, panels, CaseHandlerPanel, CaseSupervisorPanel)

@@ -1,7 +1,7 @@
 """Models of this app, one module per model family, re-exported here."""
 
 from .categories import Category
-from .deadlines import CalendarDay, TimeLimit, Urgency
+from .deadlines import CalendarDay, CalendarYear, TimeLimit, Urgency
 from .dispatch import DispatchObjection, DispatchRule
 from .pages import HotlineIndexPage
 from .repeats import JointHandling, JointMinute
@@ -19,7 +19,7 @@ from .tickets import (
 )
 
 __all__ = [
-    "OPEN_STATUSES", "Alert", "CalendarDay", "Category", "Channel", "DispatchObjection",
+    "OPEN_STATUSES", "Alert", "CalendarDay", "CalendarYear", "Category", "Channel", "DispatchObjection",
     "DispatchRule", "HotlineIndexPage", "JointHandling", "JointMinute", "Satisfaction", "Status",
     "Ticket", "TicketAssignment", "TicketAttachment", "TicketEvent", "TicketSequence",
     "TimeLimit", "Urgency",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -56,3 +57,24 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '放假'} {self.note}"
+
+
+class CalendarYear(models.Model):
+    """An administrator's confirmation that a year's 放假 and 调休 days are all entered (from the
+    State Council's notice). Until then a year the chinese_calendar package does not know counts
+    Monday to Friday, and deadlines falling in it are shown as 待核定 (``hotline.calendar``)."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    basis = models.CharField(_("依据"), max_length=100, blank=True,
+                             help_text=_("例如：国务院办公厅关于2027年部分节假日安排的通知。"))
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    confirmed_at = models.DateTimeField(_("确认时间"))
+
+    class Meta:
+        verbose_name = _("年度节假日安排")
+        verbose_name_plural = _("年度节假日安排")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}"

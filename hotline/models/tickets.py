@@ -41,6 +41,9 @@ class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("满意")
     BASIC = "basic", _("基本满意")
     UNSATISFIED = "unsatisfied", _("不满意")
+    # Three callback attempts on different working days reached nobody: counted apart,
+    # neither satisfied nor unsatisfied (``hotline.metrics``).
+    UNREACHABLE = "unreachable", _("无法联系")
 
 
 class Ticket(models.Model):

@@ -2,13 +2,19 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .ratings import Level, Reason
+
 
 class BadRatingCase(models.Model):
     """差评整改: every 差评 opens one case for the responsible department.
 
     回访核实 (callback, due in ``RATINGS_CALLBACK_WORKING_DAYS``) → 整改 (due in
     ``RATINGS_RECTIFY_WORKING_DAYS``) → 反馈 (the rater is told and rates the rectification) →
-    办结. Stages only move through ``ratings.services.act_on_case``.
+    办结. A 差评 of the rectification starts the next round (``round``; 整改中 again, escalated to
+    the supervisors); the loop ends only with a non-差评 rating, an upheld appeal or the
+    supervisor's written decision (``ratings.services.conclude_round``). The rectification and
+    rating fields hold the current round; ``history`` keeps every step of every round. Stages
+    only move through ``ratings.services``.
     """
 
     class Stage(models.TextChoices):
@@ -17,6 +23,9 @@ class BadRatingCase(models.Model):
         FEEDBACK = "feedback", _("待群众评价整改")
         CLOSED = "closed", _("已办结")
         APPEAL_UPHELD = "withdrawn", _("申诉成立，已撤销")
+        DECIDED = "decided", _("督办决定办结")
+
+    FINISHED_STAGES = (Stage.CLOSED, Stage.APPEAL_UPHELD, Stage.DECIDED)
 
     rating = models.OneToOneField("ratings.Rating", verbose_name=_("评价"),
                                   on_delete=models.PROTECT, related_name="case")
@@ -25,6 +34,7 @@ class BadRatingCase(models.Model):
     stage = models.CharField(_("阶段"), max_length=10, choices=Stage.choices,
                              default=Stage.CALLBACK)
     created_at = models.DateTimeField(_("立案时间"))
+    round = models.PositiveSmallIntegerField(_("整改轮次"), default=1)
     callback_due = models.DateTimeField(_("回访期限"))
     rectify_due = models.DateTimeField(_("整改期限"))
     callback_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
@@ -37,14 +47,20 @@ class BadRatingCase(models.Model):
                                      null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     followup_level = models.PositiveSmallIntegerField(_("整改评价"), null=True, blank=True,
-                                                      choices=[(5, _("非常满意")), (4, _("满意")),
-                                                               (3, _("基本满意")), (2, _("不满意")),
-                                                               (1, _("非常不满意"))])
+                                                      choices=Level.choices)
+    followup_reason = models.CharField(_("整改评价差评原因"), max_length=12,
+                                       choices=Reason.choices, blank=True)
+    followup_comment = models.TextField(_("整改评价内容"), blank=True)
     followup_at = models.DateTimeField(_("整改评价时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     overdue = models.BooleanField(_("已超期"), default=False)
     escalated_at = models.DateTimeField(_("报送督办时间"), null=True, blank=True)
     ticket_reopened = models.BooleanField(_("已重办工单"), default=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("督办决定人"),
+                                   null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("督办决定时间"), null=True, blank=True)
+    decision_note = models.TextField(_("督办决定及理由"), blank=True)
 
     class Meta:
         verbose_name = _("差评整改")
@@ -60,6 +76,53 @@ class BadRatingCase(models.Model):
     @property
     def open(self):
         return self.stage in (self.Stage.CALLBACK, self.Stage.RECTIFYING)
+
+    @property
+    def finished(self):
+        return self.stage in self.FINISHED_STAGES
+
+    @property
+    def escalated(self):
+        """A second (or later) round: the rater gave the rectification a 差评 too."""
+        return self.round > 1
+
+
+class CaseEvent(models.Model):
+    """One step of a 差评整改 case, in every round: the history shown on the case page. Rows are
+    only added (by ``ratings.services``), never changed."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", _("差评立案")
+        CALLBACK = "callback", _("回访核实")
+        RECTIFY = "rectify", _("整改完成并反馈")
+        RATED = "rated", _("群众评价整改")
+        REOPENED = "reopened", _("再次差评，重新整改并报送督办")
+        CLOSED = "closed", _("办结")
+        OVERDUE = "overdue", _("超期报送督办")
+        APPEAL = "appeal", _("提出申诉")
+        APPEAL_DECIDED = "appeal_decided", _("裁定申诉")
+        DECIDED = "decided", _("督办决定办结")
+
+    case = models.ForeignKey(BadRatingCase, verbose_name=_("差评整改"), on_delete=models.PROTECT,
+                             related_name="history")
+    round = models.PositiveSmallIntegerField(_("整改轮次"))
+    action = models.CharField(_("环节"), max_length=16, choices=Action.choices)
+    created_at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(_("经办"), max_length=100, blank=True)
+    level = models.PositiveSmallIntegerField(_("评价等级"), null=True, blank=True,
+                                             choices=Level.choices)
+    reason = models.CharField(_("差评原因"), max_length=12, choices=Reason.choices, blank=True)
+    note = models.TextField(_("内容"), blank=True)
+
+    class Meta:
+        verbose_name = _("差评整改记录")
+        verbose_name_plural = _("差评整改记录")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.get_action_display()}"
 
 
 class Appeal(models.Model):

@@ -37,13 +37,23 @@ class Channel(models.TextChoices):
     PORTAL = "portal", _("企业门户")
 
 
+class RatingQuerySet(models.QuerySet):
+    def delete(self):
+        # A bulk delete skips ``Rating.delete``; on SQLite no trigger stops it either (test
+        # databases are emptied with DELETE there), so the ORM refuses it here.
+        raise ValidationError(_("评价不得删除；申诉成立的评价只会不计入统计。"))
+
+    delete.queryset_only = True
+
+
 class Rating(models.Model):
     """One rating of one service: a finished ticket (一事一评) or a window service (一次一评).
 
     A rating is never changed after it is given: the unique one-to-one links allow one per
     target, ``save`` refuses to rewrite a stored rating, and a database trigger (migration 0002)
     refuses UPDATEs of its content. Only ``status`` moves (flagged for review, excluded by an
-    upheld appeal), and only through ``ratings.services``; nothing is ever deleted.
+    upheld appeal), and only through ``ratings.services``; nothing is ever deleted: not one by
+    one, not in bulk (``RatingQuerySet``), and on PostgreSQL not in SQL either (the trigger).
     """
 
     class Status(models.TextChoices):
@@ -76,6 +86,8 @@ class Rating(models.Model):
     CONTENT_FIELDS = ("ticket", "event", "organisation", "item", "channel", "level",
                       "is_default", "reason", "comment", "phone", "served_at", "rated_at",
                       "ip_hash", "device_hash")
+
+    objects = RatingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("评价")
@@ -156,6 +168,8 @@ class RatingInvitation(models.Model):
     created_at = models.DateTimeField(_("发送时间"))
     expires_at = models.DateTimeField(_("有效期至"))
     used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    round = models.PositiveSmallIntegerField(_("整改轮次"), default=1,
+                                             help_text=_("整改评价：评价的是第几轮整改。"))
 
     class Meta:
         verbose_name = _("评价邀请")
@@ -166,8 +180,8 @@ class RatingInvitation(models.Model):
                                     name="ratings_invite_one_per_ticket"),
             models.UniqueConstraint(fields=["event"], condition=Q(event__isnull=False),
                                     name="ratings_invite_one_per_event"),
-            models.UniqueConstraint(fields=["case"], condition=Q(case__isnull=False),
-                                    name="ratings_invite_one_per_case"),
+            models.UniqueConstraint(fields=["case", "round"], condition=Q(case__isnull=False),
+                                    name="ratings_invite_one_per_case_round"),
         ]
 
     def __str__(self):

@@ -100,21 +100,30 @@ ROLE_NAMES = [role.name for role in ROLES]
 CITYWIDE_ROLES = {DISPATCHER, SUPERVISOR}
 
 
-def resolve_permission(dotted):
-    app_label, codename = dotted.split(".", 1)
-    try:
-        return Permission.objects.get(content_type__app_label=app_label, codename=codename)
-    except Permission.DoesNotExist as exc:
-        raise LookupError(f"Role permission {dotted} does not exist") from exc
+def resolve_permissions(dotted_names):
+    """{(app_label, codename): Permission} for "app_label.codename" names, in one query
+    (``ensure_roles`` runs on request paths and per test: a query per permission cost a quarter
+    of a second)."""
+    wanted = {tuple(dotted.split(".", 1)) for dotted in dotted_names}
+    found = {
+        (permission.content_type.app_label, permission.codename): permission
+        for permission in Permission.objects.filter(
+            codename__in={codename for _, codename in wanted}).select_related("content_type")
+    }
+    missing = sorted(".".join(name) for name in wanted - found.keys())
+    if missing:
+        raise LookupError(f"Role permission {', '.join(missing)} does not exist")
+    return found
 
 
 @transaction.atomic
 def ensure_roles():
     """Create or update every role group so it has exactly its listed permissions."""
+    permissions = resolve_permissions(p for role in ROLES for p in role.permissions)
     groups = {}
     for role in ROLES:
         group, _ = Group.objects.get_or_create(name=role.name)
-        group.permissions.set([resolve_permission(p) for p in role.permissions])
+        group.permissions.set([permissions[tuple(p.split(".", 1))] for p in role.permissions])
         groups[role.name] = group
     return groups
 

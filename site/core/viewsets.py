@@ -1,6 +1,12 @@
 """Admin screens for the shared reference data, the message outbox and user accounts, and
 the base classes every admin viewset of the project derives from (``ModelViewSet``,
-``SnippetViewSet``): their list downloads go through ``core.exports``."""
+``SnippetViewSet``): their lists read in Chinese (``core.admin_lists``: 是/否, choices by their
+label, a meaning for empty values, Chinese headers, no button for a route the viewset does not
+serve) and their list downloads go through ``core.exports``.
+
+A viewset says what an empty value of a column means with ``list_empty_labels`` (column name →
+text, e.g. ``{"category": _("所有分类（默认）")}``; otherwise "—") and gives a header to a column
+that shows a property with ``column_labels``."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views import generic
@@ -9,18 +15,20 @@ from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.snippets.views import snippets as wagtail_snippets
 from wagtail.users.views.users import UserViewSet
 
+from core.admin_lists import PlatformViewSetMixin
 from core.exports import SafeExportViewSetMixin
 from core.forms import PlatformUserCreationForm, PlatformUserEditForm
 from core.models import Division, Message, Organisation
 from core.permissions import OrganisationScopedViewMixin
 
 
-class ModelViewSet(SafeExportViewSetMixin, wagtail_model.ModelViewSet):
-    """Wagtail's ModelViewSet whose CSV/XLSX downloads are formula-safe, with a BOM."""
+class ModelViewSet(PlatformViewSetMixin, SafeExportViewSetMixin, wagtail_model.ModelViewSet):
+    """Wagtail's ModelViewSet with lists in Chinese and formula-safe CSV/XLSX downloads."""
 
 
-class SnippetViewSet(SafeExportViewSetMixin, wagtail_snippets.SnippetViewSet):
-    """Wagtail's SnippetViewSet whose CSV/XLSX downloads are formula-safe, with a BOM."""
+class SnippetViewSet(PlatformViewSetMixin, SafeExportViewSetMixin,
+                     wagtail_snippets.SnippetViewSet):
+    """Wagtail's SnippetViewSet with lists in Chinese and formula-safe CSV/XLSX downloads."""
 
 
 class DivisionViewSet(ModelViewSet):
@@ -103,6 +111,6 @@ class ReferenceDataGroup(ModelViewSetGroup):
              MessageViewSet("messages"))
 
 
-class PlatformUserViewSet(SafeExportViewSetMixin, UserViewSet):
+class PlatformUserViewSet(PlatformViewSetMixin, SafeExportViewSetMixin, UserViewSet):
     def get_form_class(self, for_update=False):
         return PlatformUserEditForm if for_update else PlatformUserCreationForm

@@ -1,9 +1,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.utils.html import format_html
 from wagtail import hooks
 
-from core import inbox_views, lockouts, routes
+from core import guide, inbox_views, lockouts, routes
 from core.viewsets import ReferenceDataGroup
 
 
@@ -51,3 +53,32 @@ def register_lockout_urls():
 @hooks.register("register_settings_menu_item")
 def register_lockouts_menu_item():
     return lockouts.LockoutsMenuItem()
+
+
+# --- The admin is 政策通's: its mark and name (site/portal/templates/wagtailadmin/), its guide ---
+
+
+@hooks.register("insert_global_admin_css")
+def branding_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("branding/admin.css"))
+
+
+@hooks.register("register_admin_urls")
+def register_guide_urls():
+    return guide.urls()
+
+
+@hooks.register("construct_help_menu")
+def help_menu_links_to_the_guide(request, items):
+    guide.help_menu(request, items)
+
+
+@hooks.register("insert_global_admin_js")
+def name_unlabelled_inputs():
+    """Tag and rich-text inputs built in the browser get their field's label (admin-labels.js)."""
+    return format_html('<script src="{}"></script>', static("js/admin-labels.js"))
+
+
+@hooks.register("insert_global_admin_css")
+def admin_styles():
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))

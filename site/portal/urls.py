@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -10,7 +9,11 @@ from interpretations import admin_scoping
 from interpretations.admin_views import unpublish_or_withdraw
 from interpretations.api import api as policies_api
 
+# The project's Chinese error pages, with the request id (with DEBUG on too: core.errors).
 handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"
 
 urlpatterns = [
     # A policy is never simply unpublished: Wagtail's unpublish address leads to its withdrawal.
@@ -24,8 +27,10 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
-    # Back to the home page (Django's "logged out" page is the Django admin's, not installed).
-    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
+    # Back to the home page, which says so (Django's own "logged out" page is the Django
+    # admin's, whose routes are not installed: it failed). Staff leave the admin through
+    # Wagtail's 注销, which ends on the admin login page.
+    path("accounts/logout/", core_views.LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
     # The public policy API (django-ninja), its OpenAPI schema at api/policies/openapi.json;
     # at the top level, where its own namespace resolves (inside an app's it did not).

@@ -72,8 +72,9 @@ def drive(hl):
         Status.IN_PROGRESS: [("sign", "handler", {})],
         Status.REPLIED: [("reply", "handler", {"reply": "已联系用人单位，工资已于本周全部结清。"})],
         Status.PENDING_CALLBACK: [("approve_reply", "dispatcher", {})],
-        Status.CLOSED: [("callback", "dispatcher", {"satisfaction": "satisfied",
-                                                   "resolved": True})],
+        Status.CLOSED: [("callback", "dispatcher", {"outcome": "reached",
+                                                   "satisfaction": "satisfied", "resolved": True,
+                                                   "note": "诉求人表示工资已到账，满意。"})],
     }
     order = [Status.PENDING_SIGN, Status.IN_PROGRESS, Status.REPLIED, Status.PENDING_CALLBACK,
              Status.CLOSED]

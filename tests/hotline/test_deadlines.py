@@ -129,3 +129,18 @@ def test_administrator_enters_a_year_in_the_admin(client, hl, django_user_model)
     refused = client.post(url, {"year": 2031, "entries": "2031-10-08 放假 x"})
     assert refused.status_code in (302, 403)  # Wagtail turns the refusal into a redirect
     assert not CalendarDay.objects.filter(date=date(2031, 10, 8)).exists()
+
+
+@pytest.mark.parametrize(("approved", "due"), [
+    # Approved on Wednesday 30 September 2026: 1–7 October are the National Day holiday, so the
+    # one working day of 回访 (the shipped default) ends on Thursday 8 October.
+    ((2026, 9, 30, 16), (2026, 10, 8, 18)),
+    # Approved on a Friday morning: the next working day is Monday.
+    ((2026, 12, 4, 10), (2026, 12, 7, 18)),
+])
+def test_callback_deadline_after_the_reply_is_approved(approved, due, hl, new_ticket, drive):
+    ticket = drive(new_ticket(), Status.REPLIED)
+    with mock.patch("django.utils.timezone.now", return_value=at(*approved)):
+        ticket = perform(ticket, "approve_reply", hl["users"]["dispatcher"])
+    assert ticket.status == Status.PENDING_CALLBACK
+    assert ticket.callback_deadline == at(*due)

@@ -20,7 +20,8 @@ def test_rates_follow_their_definitions(hl, new_ticket, drive):
         handle_deadline=late.replied_at - timedelta(hours=1),
         sign_deadline=late.signed_at - timedelta(minutes=1))
     unresolved = drive(new_ticket(), Status.PENDING_CALLBACK)
-    perform(unresolved, "callback", u["dispatcher"], satisfaction="basic", resolved=False)
+    perform(unresolved, "callback", u["dispatcher"], outcome="reached", satisfaction="basic",
+            resolved=False, note="诉求人表示问题仍未解决")
     waiting = new_ticket()
     perform(new_ticket(), "link_repeat", u["dispatcher"], target=on_time)
     start, end = metrics.months_back(1)
@@ -52,3 +53,34 @@ def test_recurring_cluster_is_flagged_when_growing(hl, new_ticket):
     cluster = clusters[0]
     assert cluster["count"] == 6 and cluster["previous"] == 1 and cluster["growing"]
     assert cluster["category"] == "欠薪" and cluster["county"] == "江城区"
+
+
+def test_satisfaction_rate_counted_by_hand(hl, new_ticket, drive):
+    u = hl["users"]
+
+    def called_back(satisfaction, resolved=True):
+        ticket = drive(new_ticket(), Status.PENDING_CALLBACK)
+        return perform(ticket, "callback", u["dispatcher"], outcome="reached",
+                       satisfaction=satisfaction, resolved=resolved, note="回访记录")
+
+    called_back("satisfied")
+    called_back("basic", resolved=False)
+    # 不满意: reopened (重办), then answered again and closed as satisfied: it stays 不满意.
+    reopened = perform(drive(new_ticket(), Status.PENDING_CALLBACK), "reopen", u["dispatcher"],
+                       note="诉求人表示工资仍未到账")
+    reopened = perform(reopened, "reply", u["handler"], reply="工资已于本周全部结清。")
+    reopened = perform(reopened, "approve_reply", u["dispatcher"])
+    perform(reopened, "callback", u["dispatcher"], outcome="reached", satisfaction="satisfied",
+            resolved=True, note="诉求人表示满意")
+    # Still reopened and in progress: 不满意 as well.
+    perform(drive(new_ticket(), Status.PENDING_CALLBACK), "reopen", u["dispatcher"],
+            note="诉求人不满意")
+    drive(new_ticket(), Status.PENDING_CALLBACK)  # not called back yet: not counted
+    start, end = metrics.months_back(1)
+    [row] = metrics.table(start, end, by=("month",))
+    # 满意率 = (满意 1 + 基本满意 1) ÷ (those 2 + the 2 reopened) = 2 ÷ 4 = 50.0 %
+    assert (row["satisfaction_num"], row["satisfaction_den"]) == (2, 4)
+    assert row["satisfaction"] == 50.0
+    # 解决率 = resolved 2 (the satisfied one and the reopened one closed again) ÷ closed 3
+    assert (row["resolution_num"], row["resolution_den"]) == (2, 3)
+    assert row["resolution"] == 66.7

@@ -35,7 +35,7 @@ def test_bad_input_shows_chinese_errors_and_files_nothing(client, hl):
     response = client.post(reverse("hotline:submit"), form_data(
         hl, caller_phone="12345", content="太短", agree=""))
     html = response.content.decode()
-    assert "请填写正确的手机号码" in html and "至少 10 个字" in html and "必需字段" in html
+    assert "请填写正确的手机号码" in html and "至少 10 个字" in html and "此项为必填项" in html
     assert not Ticket.objects.exists()
     bad_file = SimpleUploadedFile("x.exe", b"MZ", content_type="application/octet-stream")
     response = client.post(reverse("hotline:submit"), {**form_data(hl), "attachment": bad_file})

@@ -66,8 +66,9 @@ def finished_ticket(rt):
         ticket = perform(ticket, "reply", u["handler"], reply="已联系用人单位，工资已于本周全部结清。")
         ticket = perform(ticket, "approve_reply", u["dispatcher"])
         if status == Status.CLOSED:
-            ticket = perform(ticket, "callback", u["dispatcher"], satisfaction="satisfied",
-                             resolved=True)
+            ticket = perform(ticket, "callback", u["dispatcher"], outcome="reached",
+                             satisfaction="satisfied", resolved=True,
+                             note="已电话回访，诉求人表示工资已到账。")
         assert ticket.status == status
         return ticket
 

@@ -76,6 +76,19 @@ def test_closed_loop_callback_rectify_feedback_and_rectification_rating(rt, clie
         100.0, 100.0, 100.0)
 
 
+def test_the_figures_follow_each_step_of_a_case(rt):
+    """A case's step marks its day for the figures again (a database trigger): read between
+    the steps, the figures are never stale."""
+    handler = rt["users"]["handler"]
+    case = _bad_rating(rt).case
+    assert metrics.summary()["bad_reply"] == 0.0
+    services.act_on_case(case, "callback", handler, note="已电话回访核实情况")
+    assert metrics.summary()["bad_reply"] == 100.0
+    assert metrics.summary()["rectify"] == 0.0
+    services.act_on_case(case, "rectify", handler, note="已整改并培训窗口人员")
+    assert metrics.summary()["rectify"] == 100.0
+
+
 def test_overdue_cases_go_to_supervisors_once(rt):
     supervisor = rt["users"]["supervisor"]
     at = timezone.now() - timedelta(days=10)

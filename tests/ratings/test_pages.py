@@ -4,10 +4,12 @@ their permissions, and the public monthly figures without personal data."""
 from datetime import timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from django.utils import timezone
 
 from ratings import services
 from ratings.models import Channel, Rating
+from tests.forms import field_errors, form_data, option_value
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +27,12 @@ def test_window_qr_code_downloads_and_opens_the_rating_page(rt, client):
     assert refused.status_code in (302, 403) and b"<svg" not in refused.content
 
 
+def duplicate_ids(html):
+    """The ids the page carries more than once (each id names one element)."""
+    ids = [tag["id"] for tag in BeautifulSoup(html, "html.parser").select("[id]")]
+    return sorted({i for i in ids if ids.count(i) > 1})
+
+
 def test_window_staff_record_a_service_and_the_resident_rates_it_by_qr(rt, client):
     handler = rt["users"]["handler"]
     client.force_login(handler)
@@ -32,25 +40,48 @@ def test_window_staff_record_a_service_and_the_resident_rates_it_by_qr(rt, clien
         "window": rt["window"].pk, "item": rt["item"].pk, "phone": "13712345678"})
     assert response.status_code == 302
     client.logout()
-    page = client.get(f"/rate/window/{rt['window'].key}/")
-    assert "社会保障卡补办" in page.content.decode()
-    assert "13712345678" not in page.content.decode()
-    event_id = page.context["event"].pk
-    wrong = client.post(f"/rate/window/{rt['window'].key}/", {
-        "event": event_id, "level": 5, "phone_check": "1111"})
-    assert "后四位不正确" in wrong.content.decode()
-    ok = client.post(f"/rate/window/{rt['window'].key}/", {
-        "event": event_id, "level": 5, "phone_check": "5678"})
-    assert ok.status_code == 302
+    url = f"/rate/window/{rt['window'].key}/"
+    page = client.get(url)
+    html = page.content.decode()
+    assert "社会保障卡补办" in html and "13712345678" not in html
+    # the resident sees one box for the last four digits, and every id names one element
+    form, data = form_data(html)
+    assert len(form.select("input[name=phone_check]")) == 1
+    assert duplicate_ids(html) == []
+    data["level"] = option_value(form, "level", "非常满意")
+    wrong = client.post(url, {**data, "phone_check": "1111"})
+    assert wrong.status_code == 200
+    assert any("后四位不正确" in e for e in field_errors(wrong.content.decode()))
+    assert not Rating.objects.exists()
+    form, data = form_data(wrong.content.decode())  # the page as it came back
+    data["level"] = option_value(form, "level", "非常满意")
+    data["phone_check"] = "5678"
+    ok = client.post(url, data)
+    assert ok.status_code == 302 and ok["Location"] == "/ratings/done/"
     assert Rating.objects.get().channel == Channel.QR
     # nothing left to rate at that window now
-    assert "没有待评价的服务" in client.get(f"/rate/window/{rt['window'].key}/").content.decode()
+    assert "没有待评价的服务" in client.get(url).content.decode()
 
 
-def test_qr_code_does_not_rate_an_old_service(rt, client):
+def test_window_without_a_phone_asks_for_no_digits(rt, client):
+    services.record_event(window=rt["window"], item=rt["item"])
+    html = client.get(f"/rate/window/{rt['window'].key}/").content.decode()
+    form, data = form_data(html)
+    assert not form.select("input[name=phone_check]") and duplicate_ids(html) == []
+    data["level"] = option_value(form, "level", "满意")
+    assert client.post(f"/rate/window/{rt['window'].key}/", data).status_code == 302
+    assert Rating.objects.get().level == 4
+
+
+@pytest.mark.parametrize(("minutes", "rateable"), [(29, True), (31, False)])
+def test_qr_code_rates_a_service_of_the_last_30_minutes_only(rt, client, settings, minutes,
+                                                              rateable):
+    assert settings.PLATFORM["RATINGS_QR_MINUTES"] == 30  # the shipped setting
     services.record_event(window=rt["window"], item=rt["item"],
-                          served_at=timezone.now() - timedelta(hours=2))
-    assert "没有待评价的服务" in client.get(f"/rate/window/{rt['window'].key}/").content.decode()
+                          served_at=timezone.now() - timedelta(minutes=minutes))
+    html = client.get(f"/rate/window/{rt['window'].key}/").content.decode()
+    assert ("没有待评价的服务" not in html) is rateable
+    assert ("社会保障卡补办" in html) is rateable
 
 
 def test_dashboard_scoped_and_with_figures(rt, client):

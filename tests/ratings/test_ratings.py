@@ -52,6 +52,10 @@ def test_one_rating_per_target_and_never_edited(invited):
         Rating.objects.filter(pk=rating.pk).update(level=1)
     with pytest.raises(ValidationError):
         rating.delete()
+    with pytest.raises(ValidationError):  # in bulk too, on SQLite as on PostgreSQL
+        Rating.objects.filter(pk=rating.pk).delete()
+    with pytest.raises(ValidationError):
+        Rating.objects.all().delete()
     assert Rating.objects.get(pk=rating.pk).level == 5
 
 
@@ -183,6 +187,21 @@ def test_default_rating_after_seven_days(rt, invited, settings):
     # the resident's link no longer works once the service counts as rated
     with pytest.raises(services.RatingError):
         services.resolve_token(token)
+
+
+def test_default_rating_starts_on_the_seventh_day_not_before(rt, invited, settings):
+    """Unrated after 7 natural days (the shipped setting) → 基本满意 by default: at 6 days
+    23 hours the service still waits for the resident, at 7 days it is defaulted."""
+    assert settings.PLATFORM["RATINGS_DEFAULT_AFTER_DAYS"] == 7
+    ticket, invitation, token = invited()
+    served = invitation.served_at
+    event = services.record_event(window=rt["window"], item=rt["item"], served_at=served)
+    assert apply_defaults(served + timedelta(days=6, hours=23)) == 0
+    assert not Rating.objects.exists()
+    assert services.resolve_token(token) is not None  # the link still rates
+    assert apply_defaults(served + timedelta(days=7)) == 2
+    for rating in (Rating.objects.get(ticket=ticket), Rating.objects.get(event=event)):
+        assert rating.is_default and rating.level == 3 and rating.channel == Channel.DEFAULT
 
 
 def test_sms_reply_with_a_digit(rt, invited):

@@ -52,7 +52,10 @@ PRIVATE_FILES_ACCEL_PREFIX = os.environ.get("PRIVATE_FILES_ACCEL_PREFIX", "")
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", "") or 25 * 1024 * 1024)
 STAFF_MAX_UPLOAD_BYTES = int(os.environ.get("STAFF_MAX_UPLOAD_BYTES", "") or 1024 ** 3)
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
-WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The public base URL of links in pages, SMS and email; ``run.py start ADDRESS`` sets it to the
+# address it serves on.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or "http://127.0.0.1:8000"
+WAGTAILADMIN_BASE_URL = SITE_URL
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
 # Outgoing mail (password reset, Django's error mails); production sends through this server.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -65,10 +68,25 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "") or "webmaster@localhost"
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "") or DEFAULT_FROM_EMAIL
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")  # e.g. HTTP_X_REAL_IP behind nginx
+# Behind a proxy that gives each request an id (nginx: X-Request-ID $request_id), the header
+# that carries it, e.g. HTTP_X_REQUEST_ID; empty = the app makes its own (core.errors).
+REQUEST_ID_HEADER = os.environ.get("REQUEST_ID_HEADER", "")
+# With DEBUG on, show Django's debug pages (tracebacks, in English) instead of the Chinese error
+# pages users see: a developer's choice, never for a demo (core.errors).
+DEBUG_PAGES = env_bool("DJANGO_DEBUG_PAGES")
 # With CLIENT_IP_HEADER = HTTP_X_FORWARDED_FOR: how many proxies of ours append to it (the
 # client address is the entry this many places from the right).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1") or 1)
 MESSAGE_OUTBOX_DIR = Path(os.environ.get("MESSAGE_OUTBOX_DIR", VAR_DIR / "outbox"))
+# The embedded platform (``run.py start``): EMBEDDED_BROKER=1 without REDIS_URL queues tasks in
+# files under BROKER_DIR (kombu's filesystem transport) for the Celery worker and beat that
+# run.py starts beside the web server; the processes share a cache in files under CACHE_DIR.
+EMBEDDED_BROKER = env_bool("EMBEDDED_BROKER") and not REDIS_URL
+BROKER_DIR = Path(os.environ.get("BROKER_DIR", VAR_DIR / "broker"))
+CACHE_DIR = Path(os.environ.get("CACHE_DIR", VAR_DIR / "cache"))
+# Beat: every periodic task with a fixed interval runs at least this often (seconds), for tests
+# and for watching the schedules at work; 0 = the intervals in CELERY_BEAT_SCHEDULE.
+BEAT_PERIOD_SECONDS = float(os.environ.get("BEAT_PERIOD_SECONDS", "") or 0)
 # One backend (dotted path) for SMS and email instead of the defaults below, e.g.
 # core.messaging.RecordingBackend for a benchmark or a worker test; empty = the defaults.
 MESSAGE_BACKEND = os.environ.get("MESSAGE_BACKEND", "")
@@ -157,8 +175,12 @@ TEMPLATES = [
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
+    # The web server, the worker and beat share the file: WAL lets readers go on while one
+    # writes, writers take the lock when their transaction begins (IMMEDIATE) and wait up to
+    # ``timeout`` seconds for it (SQLite's busy timeout) instead of failing with "database is
+    # locked".
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;",
-                                       "transaction_mode": "IMMEDIATE"}
+                                       "transaction_mode": "IMMEDIATE", "timeout": 30}
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if IS_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")
@@ -191,23 +213,45 @@ def redis_caches(url):
 
 if cache_url(REDIS_URL, CACHE_URL):
     CACHES = redis_caches(cache_url(REDIS_URL, CACHE_URL))
+elif EMBEDDED_BROKER:
+    # Several processes: a purge by the worker (a scheduled go-live) must reach the web server.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(CACHE_DIR), "OPTIONS": {"MAX_ENTRIES": 10_000}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 # --- Celery ------------------------------------------------------------------------------------
-# Without REDIS_URL the embedded default runs every task in-process; with it, tasks go to Redis
-# and a worker runs them. Tasks are acknowledged after they finish, so a worker that dies
-# mid-task leaves the message for another worker instead of losing it.
+# With REDIS_URL tasks go to Redis and a worker runs them; with EMBEDDED_BROKER (run.py start)
+# they go to files under BROKER_DIR and the worker run.py starts runs them; with neither (manage.py
+# commands, the tests) every task runs in-process. Tasks are acknowledged after they finish, so
+# a worker that dies mid-task leaves a Redis message for another worker instead of losing it.
+# Results are not kept (no task's caller waits for one).
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+
+def filesystem_broker(folder):
+    """Transport options of kombu's filesystem broker in ``folder``: one folder of queued
+    messages that producers write and the worker reads, and one for exchange bindings."""
+    queue, control = Path(folder) / "queue", Path(folder) / "control"
+    for path in (queue, control):
+        path.mkdir(parents=True, exist_ok=True)
+    return {"data_folder_in": str(queue), "data_folder_out": str(queue),
+            "control_folder": str(control), "store_processed": False, "polling_interval": 0.5}
+
+
+# (kombu warns about a URL without a host; the filesystem transport has no use for one)
+CELERY_BROKER_URL = REDIS_URL or ("filesystem://localhost/" if EMBEDDED_BROKER else "memory://")
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL or EMBEDDED_BROKER)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 1}
+if EMBEDDED_BROKER:
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker(BROKER_DIR)
+    # No other worker to answer remote-control broadcasts.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 # A request that enqueues after its commit gives a down broker two quick retries, then leaves
 # the work to the recovery tasks (``core.tasks.enqueue``) instead of waiting.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
@@ -277,6 +321,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=15, hour=9),
     },
 }
+if BEAT_PERIOD_SECONDS:
+    for _entry in CELERY_BEAT_SCHEDULE.values():
+        if isinstance(_entry["schedule"], float):
+            _entry["schedule"] = min(_entry["schedule"], BEAT_PERIOD_SECONDS)
 
 
 # --- Messages to people (SMS, email, in-app) ---------------------------------------------------
@@ -377,6 +425,39 @@ CSP_ADMIN_DIRECTIVES = {
 MIDDLEWARE.insert(0, "core.content_policy.ContentPolicyMiddleware")
 
 
+# --- Errors: request ids, error pages, logs (core.errors) ------------------------------------
+# Every request gets an id (response header X-Request-ID, every log line, the error pages), so
+# a user can quote it to support. The error pages are the Chinese 400/403/404/500 templates in
+# every mode, DEBUG included (unless DJANGO_DEBUG_PAGES=1). The id first of all, so that every
+# response carries it (the page cache's and WhiteNoise's included); the pages inside the
+# Content-Security-Policy.
+
+MIDDLEWARE.insert(0, "core.errors.RequestIdMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("core.content_policy.ContentPolicyMiddleware") + 1,
+                  "core.errors.DebugErrorPagesMiddleware")
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+LOG_LEVEL = "WARNING"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "core.errors.RequestIdFilter"}},
+    "formatters": {"request": {
+        "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": "request", "level": LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own messages (500s, refused requests) go to the console above, with the id.
+    "loggers": {"django": {"handlers": [], "level": "INFO"}},
+}
+
+
+def logging_at(level):
+    """LOGGING with the console at ``level`` (production logs INFO)."""
+    return {**LOGGING, "handlers": {"console": {**LOGGING["handlers"]["console"],
+                                                "level": level}},
+            "root": {**LOGGING["root"], "level": level}}
+
+
 # --- Language and time -------------------------------------------------------------------------
 # User-facing strings are written in Simplified Chinese and wrapped in gettext, so the source
 # language is zh-hans and other languages can be added as catalogues under locale/.
@@ -454,6 +535,9 @@ PLATFORM = {
     "HOTLINE_WORKDAY_START": 9,  # working hours for 签收 deadlines, local time
     "HOTLINE_WORKDAY_END": 18,
     "HOTLINE_DUE_SOON_HOURS": 9,  # 临期: less than one working day (in working hours) left
+    # From this (month, day) on, staff home pages ask for next year's 放假/调休 days until they are
+    # entered (chinese-calendar only carries the years already published).
+    "CALENDAR_WARNING_FROM": (11, 1),
     "HOTLINE_REPEAT_WINDOW_DAYS": 30,  # 重复诉求: same phone or address+category within
     "HOTLINE_REPEAT_THRESHOLD": 3,  # a matter reaching this many requests escalates to 会办
     "HOTLINE_JOINT_DAYS": 10,  # 会办 deadline in working days

@@ -1,12 +1,15 @@
 """Production: PostgreSQL, Redis, a Celery worker and beat; refuses to start without a secret."""
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, PRIVATE_STORAGE, SECRET_KEY, require
+from .base import MIDDLEWARE, PRIVATE_STORAGE, SECRET_KEY, logging_at, require
 
 DEBUG = False
 
-# Static files are served by the app itself, compressed and with far-future cache headers.
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+# Static files are served by the app itself, compressed and with far-future cache headers
+# (inside the request id and the Content-Security-Policy, which they carry too).
+MIDDLEWARE = [*MIDDLEWARE]
+MIDDLEWARE.insert(MIDDLEWARE.index("core.content_policy.ContentPolicyMiddleware") + 1,
+                  "whitenoise.middleware.WhiteNoiseMiddleware")
 SECRET_KEY = require(SECRET_KEY, "SECRET_KEY")
 
 SESSION_COOKIE_SECURE = True
@@ -34,9 +37,4 @@ STORAGES = {
 # DEFAULT_FROM_EMAIL, read in base.py's Environment section).
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-}
+LOGGING = logging_at("INFO")  # with the request id in every line (base.py, core.errors)

@@ -54,3 +54,21 @@
     fields[i].value = token;
   }
 })();
+
+// A form that came back with problems (includes/error_summary.html): the summary takes the focus,
+// so a screen reader reads it and the browser scrolls it into view; its links put the cursor in
+// the field and show the field's label (or legend) with it, not just the bare input.
+(function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (!summary) return;
+  summary.focus();
+  summary.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest('a[href^="#"]') : null;
+    if (!link) return;
+    var input = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (!input) return;
+    event.preventDefault();
+    (input.closest(".field, fieldset") || input).scrollIntoView({ block: "start" });
+    input.focus({ preventScroll: true });
+  });
+})();
