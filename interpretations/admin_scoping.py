@@ -1,6 +1,6 @@
 """Wagtail admin screens that list pages from the whole tree, answered with another
 department's draft titles left out (``interpretations.permissions.hidden_drafts``): the page
-search and the site-history report. Wagtail offers no hook for either, so ``portal.urls``
+search, the site-history report and the two workflow reports. Wagtail offers no hook for either, so ``portal.urls``
 answers their addresses with these subclasses (the page explorer and the page chooser use the
 ``construct_*_page_queryset`` hooks in ``wagtail_hooks``)."""
 
@@ -10,9 +10,14 @@ from django.views.decorators.cache import never_cache
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.pages.search import SearchView
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
+from wagtail.admin.views.reports.workflows import WorkflowTasksView, WorkflowView
 from wagtail.models import PageLogEntry
 
-from interpretations.permissions import without_hidden_drafts, without_hidden_log_entries
+from interpretations.permissions import (
+    without_hidden_drafts,
+    without_hidden_log_entries,
+    without_hidden_workflow_states,
+)
 
 
 class DraftScopedPageSearchView(SearchView):
@@ -27,6 +32,17 @@ class DraftScopedSiteHistoryView(LogEntriesView):
         if issubclass(queryset.model, PageLogEntry):
             queryset = without_hidden_log_entries(queryset, self.request.user)
         return queryset
+
+
+class DraftScopedWorkflowView(WorkflowView):
+    def get_queryset(self):
+        return without_hidden_workflow_states(super().get_queryset(), self.request.user)
+
+
+class DraftScopedWorkflowTasksView(WorkflowTasksView):
+    def get_queryset(self):
+        return without_hidden_workflow_states(super().get_queryset(), self.request.user,
+                                              prefix="workflow_state__")
 
 
 def _admin(view):
@@ -50,3 +66,7 @@ page_search_results = _admin(lambda request, *args, **kwargs: _page_search_view(
     request, *args, **kwargs))
 site_history = _admin(DraftScopedSiteHistoryView.as_view())
 site_history_results = _admin(DraftScopedSiteHistoryView.as_view(results_only=True))
+workflow_report = _admin(DraftScopedWorkflowView.as_view())
+workflow_report_results = _admin(DraftScopedWorkflowView.as_view(results_only=True))
+workflow_tasks_report = _admin(DraftScopedWorkflowTasksView.as_view())
+workflow_tasks_report_results = _admin(DraftScopedWorkflowTasksView.as_view(results_only=True))

@@ -149,6 +149,16 @@ def without_hidden_drafts(pages, user):
     return pages.exclude(pk__in=hidden.values("pk"))
 
 
+def without_hidden_workflow_states(states, user, prefix=""):
+    """Workflow (or, with ``prefix="workflow_state__"``, task) states without those of the
+    policies whose draft ``user`` may not see: the workflow reports list them by draft title."""
+    hidden = hidden_drafts(user)
+    if hidden is None:
+        return states
+    ids = [str(pk) for pk in hidden.values_list("pk", flat=True)]
+    return states.exclude(**{f"{prefix}object_id__in": ids})
+
+
 # Log entries of another department's policy that show only what was public anyway.
 PUBLIC_LOG_ACTIONS = ["wagtail.publish", "interpretations.emergency_publish"]
 

@@ -19,11 +19,16 @@ urlpatterns = [
     # A policy is never simply unpublished: Wagtail's unpublish address leads to its withdrawal.
     path("admin/pages/<int:page_id>/unpublish/", unpublish_or_withdraw,
          name="wagtailadmin_pages_unpublish_or_withdraw"),
-    # Page search and site history without another department's draft titles (no hook).
+    # Page search, site history and the workflow reports without another department's draft
+    # titles (no hook).
     path("admin/pages/search/", admin_scoping.page_search),
     path("admin/pages/search/results/", admin_scoping.page_search_results),
     path("admin/reports/site-history/", admin_scoping.site_history),
     path("admin/reports/site-history/results/", admin_scoping.site_history_results),
+    path("admin/reports/workflow/", admin_scoping.workflow_report),
+    path("admin/reports/workflow/results/", admin_scoping.workflow_report_results),
+    path("admin/reports/workflow_tasks/", admin_scoping.workflow_tasks_report),
+    path("admin/reports/workflow_tasks/results/", admin_scoping.workflow_tasks_report_results),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),

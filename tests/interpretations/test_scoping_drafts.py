@@ -1,5 +1,5 @@
 """Another department's draft titles do not leak through the admin's page search, the page
-chooser (browsing and its search) or the site-history report, as the explorer already keeps
+chooser (browsing and its search), the site-history report or the workflow reports, as the explorer keeps
 them out: never-published policies and drafts retitled away from the live title. The user's
 own department's drafts, and other departments' live titles, still appear."""
 
@@ -84,3 +84,21 @@ def test_city_wide_roles_see_every_draft(client, make_user, city, pages):
     client.force_login(make_user(roles.SUPERVISOR, city["orgs"]["gov"], is_superuser=True))
     html = client.get("/admin/pages/search/?q=zebra").content.decode()
     assert "XDRAFT" in html and "XRETITLE" in html and "OWNDRAFT" in html
+
+
+def test_workflow_reports_leave_out_other_departments_drafts(as_editor, pages, make_user,
+                                                               city, editor):
+    # Both drafts submitted for sign-off: the workflow reports list them by draft title.
+    from core import roles
+
+    housing_editor = make_user(roles.EDITOR, city["orgs"]["housing"])
+    for key, submitter in (("own", editor), ("other", housing_editor)):
+        page = PolicyPage.objects.get(pk=pages[key].pk)
+        page.get_workflow().start(page, submitter)
+    for address in ("/admin/reports/workflow/", "/admin/reports/workflow/results/",
+                    "/admin/reports/workflow_tasks/", "/admin/reports/workflow_tasks/results/"):
+        response = as_editor.get(address)
+        assert response.status_code == 200, address
+        html = response.content.decode()
+        assert "OWNDRAFT" in html, address
+        assert "XDRAFT" not in html, address
