@@ -315,6 +315,7 @@ def test_nginx_serves_static_uploads_and_private_files_in_front_of_gunicorn(
         "PRIVATE_MEDIA_ROOT": str(private_root),
         "PRIVATE_FILES_ACCEL_PREFIX": "/_private/",
         "CLIENT_IP_HEADER": "HTTP_X_REAL_IP",
+        "REQUEST_ID_HEADER": "HTTP_X_REQUEST_ID",
         "STATIC_ROOT": str(static_root),
         "MESSAGE_OUTBOX_DIR": str(tmp_path / "outbox"),
     })
@@ -372,6 +373,8 @@ def check_site(client, policy, manifest, static_root):
     response, content = client.get(policy.url)
     assert response.status == 200, content[:2000]
     assert response.getheader("Server") == "nginx"  # server_tokens off: no version
+    # nginx's request id (32 hex digits; the app's own has 16) reached the app and came back.
+    assert re.fullmatch(r"[0-9a-f]{32}", response.getheader("X-Request-ID") or "")
     html = content.decode()
 
     # Static files: from STATIC_ROOT, hashed names cached for a year, compressed.
