@@ -24,10 +24,10 @@ from wagtail.admin.menu import MenuItem
 
 from core.exports import csv_download
 from core.models import Division
-from core.privacy import mask_name, mask_phone
 from enterprises import criteria, push
 from enterprises.access import may_see_policy_enterprises, scope_policies
 from enterprises.models import Delivery, Push
+from enterprises.services import staff_contact
 
 PER_PAGE = 20
 FAILURES_SHOWN = 50
@@ -170,7 +170,8 @@ def campaign_export(request, policy_id):
     sizes = dict(SizeClass.choices)
     yes, no = _("是"), _("否")
     rows = ([code, name, label(industry), sizes.get(size, size), divisions.get(division, ""),
-             mask_name(contact), mask_phone(phone), yes if reached else no, yes if read else no]
+             *staff_contact(contact, phone, paying_department=False),
+             yes if reached else no, yes if read else no]
             for code, name, industry, size, division, contact, phone, reached, read
             in enterprises.iterator(chunk_size=2000))
     header = [_("统一社会信用代码"), _("企业名称"), _("国民经济行业"), _("企业规模"), _("注册地"),

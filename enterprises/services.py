@@ -20,6 +20,7 @@ from core import messaging, roles
 from core.models import User
 from core.params import id_field
 from core.permissions import organisation_scope
+from core.privacy import mask_name, mask_phone
 from enterprises.models import Assistance, AssistanceVisit, Enterprise, ProfileChange
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -431,3 +432,14 @@ def remind_follow_ups(now=None):
                            link=assistance_url(ticket), kind="enterprises.follow_up")
             sent += 1
     return sent
+
+
+def staff_contact(name, phone, *, paying_department):
+    """An enterprise's contact person and phone as a staff list or export shows them: the one
+    rule for every such list. The department that pays the enterprises of its 免申即享 policy
+    must reach them to pay, so that policy's eligible list and its export show both in full
+    (``paying_department=True``); every other list and export (the push campaign lists, the
+    enterprise register) masks them."""
+    if paying_department:
+        return name, phone
+    return mask_name(name), mask_phone(phone)

@@ -39,6 +39,7 @@ from enterprises import criteria, industries, payouts
 from enterprises.access import may_see_policy_enterprises, scope_policies
 from enterprises.forms import EnterpriseAdminForm, PayoutForm, PayoutUploadForm
 from enterprises.models import Enterprise, Industry, OperatingStatus, Qualification, SizeClass
+from enterprises.services import staff_contact
 
 # --- 企业档案 ------------------------------------------------------------------------------------
 
@@ -110,7 +111,8 @@ class EnterpriseViewSet(ModelViewSet):
         Column("size_class", label=gettext_lazy("企业规模"), accessor="get_size_class_display"),
         Column("division", label=gettext_lazy("注册地")),
         Column("status", label=gettext_lazy("经营状态"), accessor="get_status_display"),
-        Column("masked_contact_phone", label=gettext_lazy("联系电话")),
+        Column("contact_phone", label=gettext_lazy("联系电话"), accessor=lambda e: staff_contact(
+            e.contact_name, e.contact_phone, paying_department=False)[1]),
     ]
     filterset_class = EnterpriseFilterSet
     search_fields = ["name", "credit_code"]
@@ -248,7 +250,8 @@ def _render_detail(request, policy, *, upload_form=None, payout_form=None, uploa
         "working_days": settings.ENTERPRISE_PAYOUT_WORKING_DAYS,
         "chart": payouts.weekly_chart(policy, now),
         "preview": [(e, industries.label(e.industry_code),
-                     payouts.status_label(e.paid_amount is not None, figures.is_overdue))
+                     payouts.status_label(e.paid_amount is not None, figures.is_overdue),
+                     staff_contact(e.contact_name, e.contact_phone, paying_department=True))
                     for e in preview],
         "preview_size": PREVIEW, "has_criteria": criteria.has_criteria(policy),
         "csv_url": reverse("enterprises_exempt:csv", args=[policy.pk]),
@@ -340,7 +343,8 @@ def eligible_rows(policy):
          email, amount, paid_on, voucher) in rows.iterator(chunk_size=5000):
         yield [code, name, industries.display_code(industry), industry_names.get(industry, ""),
                sizes.get(size, size), places.get(division, ""), headcount, revenue,
-               registered.isoformat(), contact, phone, email,
+               registered.isoformat(),
+               *staff_contact(contact, phone, paying_department=True), email,
                payouts.status_label(amount is not None, overdue), amount,
                paid_on.isoformat() if paid_on else "", voucher]
 

@@ -222,6 +222,20 @@ def test_the_eligible_list_has_full_contacts_in_chinese_columns(client, supervis
                          "", "待兑现", "", "", ""]]
 
 
+def test_contacts_in_full_only_on_the_paying_departments_list(client, supervisor, exempt,
+                                                              companies):
+    # The one rule (enterprises.services.staff_contact): the 免申即享 list and its export show
+    # the contact in full, because the department must reach the enterprise to pay it; the
+    # enterprise register masks it. (The push campaign export: test_campaigns.)
+    client.force_login(supervisor)
+    detail = client.get(reverse("enterprises_exempt:detail", args=[exempt.pk])).content.decode()
+    assert "王敏" in detail and "13912345678" in detail
+    assert "13912345678" in b"".join(exempt_csv(client, exempt).streaming_content).decode()
+    register = client.get(reverse("enterprise_profiles:index")).content.decode()
+    assert "临江精密电子有限公司" in register
+    assert "139****5678" in register and "13912345678" not in register
+
+
 def test_formula_like_names_are_neutralised(client, supervisor, exempt, city):
     make_enterprise(city["divisions"]["street"], name="=HYPERLINK(1)", industry_code="C3913")
     client.force_login(supervisor)
