@@ -6,8 +6,11 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
+# The public shell needs the home page and its sections (``site_pages``), not the whole demo
+# city with its 3,000 enterprises.
 
-def test_home_page_has_entries_to_every_section(client, demo_site):
+
+def test_home_page_has_entries_to_every_section(client, site_pages):
     response = client.get("/")
     assert response.status_code == 200
     html = response.text
@@ -20,7 +23,7 @@ def test_home_page_has_entries_to_every_section(client, demo_site):
 
 
 def test_calculator_and_enterprise_services_are_in_the_navigation_and_on_the_home_page(
-        client, demo_site):
+        client, site_pages):
     """Site functions that are not pages (政策计算器, 企业服务) are reachable from the home page:
     once in the main navigation and once as an entry."""
     html = client.get("/").text
@@ -36,7 +39,7 @@ def test_calculator_and_enterprise_services_are_in_the_navigation_and_on_the_hom
     assert '<a href="/policies/calculator/">政策计算器</a>' in client.get("/hotline/").text
 
 
-def test_an_entry_follows_its_route_and_hides_when_it_leads_nowhere(client, demo_site):
+def test_an_entry_follows_its_route_and_hides_when_it_leads_nowhere(client, site_pages):
     """An entry names a route, not an address: its link is whatever the URLconf says today. An
     entry whose page is unpublished, or whose route no longer exists, is left out instead of
     leading to an error page."""
@@ -60,7 +63,7 @@ def test_an_entry_follows_its_route_and_hides_when_it_leads_nowhere(client, demo
     assert _current_nav_items(html) == ["首页"]  # not the other site's home page
 
 
-def test_home_page_editor_offers_site_functions(client, demo_site, make_user):
+def test_home_page_editor_offers_site_functions(client, site_pages, make_user):
     from core.models import HomePage
 
     client.force_login(make_user(is_superuser=True))
@@ -76,26 +79,33 @@ def _current_nav_items(html):
     return re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]*)</a>', nav)
 
 
-def test_navigation_marks_the_section_of_the_current_page(client, demo_site):
+def test_navigation_marks_the_section_of_the_current_page(client, site_pages, city, sign_off):
     """The main navigation marks where the visitor is: the entry whose address is the page or
     its nearest parent; 首页 only on the home page itself."""
     from interpretations.models import PolicyPage
+    from interpretations.workflows import ensure_policy_section
+    from tests.interpretations.conftest import policy_fields
 
-    policy = PolicyPage.objects.live().first().url
+    section = site_pages["policies"]
+    ensure_policy_section(section)
+    page = section.add_child(instance=PolicyPage(live=False, **policy_fields(city)))
+    page.save_revision()
+    policy = sign_off(page).url  # the last approval publishes it
+    assert PolicyPage.objects.live().filter(pk=page.pk).exists()
     for path, current in [("/", ["首页"]), ("/policies/", ["政策文件"]), (policy, ["政策文件"]),
                           ("/policies/calculator/", ["政策计算器"]),
                           ("/hotline/", ["12345 诉求"]), ("/no-such-page/", [])]:
         assert _current_nav_items(client.get(path).text) == current, path
 
 
-def test_base_template_has_landmarks_skip_link_and_care_toggle(client, demo_site):
+def test_base_template_has_landmarks_skip_link_and_care_toggle(client, site_pages):
     html = client.get("/").text
     for needle in ['role="banner"', "<nav", 'id="main"', 'role="contentinfo"',
                    'href="#main"', "跳到主要内容", 'id="care-toggle"', 'name="viewport"']:
         assert needle in html, needle
 
 
-def test_missing_page_is_in_chinese(client, demo_site):
+def test_missing_page_is_in_chinese(client, site_pages):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "页面不存在" in response.text
@@ -124,7 +134,8 @@ def test_admin_dashboard_strings_missing_from_wagtail_are_translated(client, mak
         assert chinese in html
 
 
-def test_page_editor_strings_missing_from_wagtail_are_translated(client, make_user, demo_site):
+def test_page_editor_strings_missing_from_wagtail_are_translated(client, make_user,
+                                                                 site_pages):
     """The page editor's own messages arrive in Chinese: from the server after a failed save,
     and from the catalogue the editor's scripts use (autosave, error counts)."""
     from django.urls import reverse
