@@ -9,9 +9,10 @@ the whole machine:
 * ``sqlite_suite`` — ``python3 run.py test`` on the embedded default (SQLite in memory, tasks
   run eagerly, browser tests in Chromium), from start to exit: start-up, collection, test
   database, every test.
-* ``postgres_suite`` — the same command with ``DATABASE_URL`` (a database of its own on the
-  local PostgreSQL) and ``REDIS_URL`` (Redis database 12, flushed first; CI uses 14): cache and
-  broker on Redis, the worker tests start real Celery workers.
+* ``postgres_suite`` — ``python3 run.py test -m "not browser or postgres or worker"`` with
+  ``DATABASE_URL`` (a database of its own on the local PostgreSQL) and ``REDIS_URL`` (Redis
+  database 12, flushed first; CI uses 14): cache and broker on Redis, the worker tests start
+  real Celery workers; browser tests only where they need PostgreSQL or a worker, as in CI.
 
 With ``--ci`` it runs ``.ci/run`` once and prints ``ci_total`` (services, installs, both suites
 side by side, the Debian-Python install check, the production check, the migrations check,
@@ -38,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/12"
+PG_SELECTION = ["-m", "not browser or postgres or worker"]  # as .ci/run
 
 
 def report(name, value, unit):
@@ -69,15 +71,16 @@ def suites(args):
     (ROOT / "var").mkdir(exist_ok=True)
     plan = []
     if args.only in (None, "sqlite"):
-        plan.append(("sqlite_suite", dict(base)))
+        plan.append(("sqlite_suite", [], dict(base)))
     if args.only in (None, "postgres"):
         subprocess.run(["redis-cli", "-u", REDIS, "flushdb"], check=True,
                        stdout=subprocess.DEVNULL)
-        plan.append(("postgres_suite", dict(base, DATABASE_URL=f"{PG}/zct_bench_suite_{os.getpid()}",
-                                            REDIS_URL=REDIS)))
-    for name, env in plan:
+        plan.append(("postgres_suite", PG_SELECTION,
+                     dict(base, DATABASE_URL=f"{PG}/zct_bench_suite_{os.getpid()}",
+                          REDIS_URL=REDIS)))
+    for name, selection, env in plan:
         log = ROOT / "var" / f"bench-{name}.log"
-        seconds, code = run([sys.executable, "run.py", "test"], env, log)
+        seconds, code = run([sys.executable, "run.py", "test", *selection], env, log)
         report(name, round(seconds), "s")
         if code:
             failed = True
